@@ -1,0 +1,128 @@
+//! Decode a WAV (any PCM width, 32-bit float, any channel count) into mono f32 in [-1, 1].
+
+use super::probe::{probe_reader, SampleFormat, WavInfo};
+use super::{resample, AudioError};
+use std::fs::File;
+use std::io::{BufReader, Seek, SeekFrom};
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audio {
+    pub samples: Vec<f32>,
+    pub sample_rate: u32,
+}
+
+impl Audio {
+    pub fn duration_s(&self) -> f64 {
+        self.samples.len() as f64 / f64::from(self.sample_rate)
+    }
+}
+
+/// Decode at the file's own rate, channels mixed down to mono.
+pub fn decode_mono(path: &Path) -> Result<Audio, AudioError> {
+    let io = |source| AudioError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let file_len = file.metadata().map_err(io)?.len();
+    // The probe rejects what hound would misread or only notice late (sizes past the end of the
+    // file, compressed codecs), with a message that says so.
+    let info = probe_reader(&mut file, file_len, path)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let decode_err = |e: hound::Error| AudioError::Decode {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    };
+    let mut reader = hound::WavReader::new(BufReader::new(file)).map_err(decode_err)?;
+    let samples = match info.format {
+        SampleFormat::Float => mix_to_mono(reader.samples::<f32>(), &info, 1.0, path)?,
+        SampleFormat::Int => {
+            let scale = 1.0 / (1u64 << (info.bits_per_sample - 1)) as f32;
+            mix_to_mono(reader.samples::<i32>(), &info, scale, path)?
+        }
+    };
+    Ok(Audio {
+        samples,
+        sample_rate: info.sample_rate,
+    })
+}
+
+/// Decode, mix to mono and resample to `target_rate`.
+pub fn load_mono(path: &Path, target_rate: u32) -> Result<Audio, AudioError> {
+    let audio = decode_mono(path)?;
+    if audio.sample_rate == target_rate {
+        return Ok(audio);
+    }
+    let samples = resample(&audio.samples, audio.sample_rate, target_rate).map_err(|detail| {
+        AudioError::Resample {
+            path: path.to_path_buf(),
+            detail,
+        }
+    })?;
+    Ok(Audio {
+        samples,
+        sample_rate: target_rate,
+    })
+}
+
+fn mix_to_mono<S, I>(
+    samples: I,
+    info: &WavInfo,
+    scale: f32,
+    path: &Path,
+) -> Result<Vec<f32>, AudioError>
+where
+    S: ToF32,
+    I: Iterator<Item = hound::Result<S>>,
+{
+    let channels = usize::from(info.channels);
+    let mut mono = Vec::with_capacity(info.frames as usize);
+    let mut acc = 0.0f32;
+    let mut in_frame = 0usize;
+    let gain = scale / channels as f32;
+    for sample in samples {
+        let sample = sample.map_err(|e| match e {
+            hound::Error::IoError(err) if err.kind() == std::io::ErrorKind::UnexpectedEof => {
+                AudioError::Truncated {
+                    path: path.to_path_buf(),
+                    detail: format!("samples end after {} of {} frames", mono.len(), info.frames),
+                }
+            }
+            other => AudioError::Decode {
+                path: path.to_path_buf(),
+                detail: other.to_string(),
+            },
+        })?;
+        acc += sample.to_f32();
+        in_frame += 1;
+        if in_frame == channels {
+            let value = acc * gain;
+            mono.push(if value.is_finite() { value } else { 0.0 });
+            acc = 0.0;
+            in_frame = 0;
+        }
+    }
+    if mono.is_empty() {
+        return Err(AudioError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(mono)
+}
+
+trait ToF32 {
+    fn to_f32(self) -> f32;
+}
+
+impl ToF32 for i32 {
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+}
+
+impl ToF32 for f32 {
+    fn to_f32(self) -> f32 {
+        self
+    }
+}

@@ -1,0 +1,30 @@
+use std::path::PathBuf;
+
+/// Everything that can be wrong with an audio file, each message naming the file and the cause.
+#[derive(Debug, thiserror::Error)]
+pub enum AudioError {
+    #[error("{}: cannot read: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: not a WAV file ({detail})", path.display())]
+    NotWav { path: PathBuf, detail: String },
+    #[error("{}: truncated: {detail}", path.display())]
+    Truncated { path: PathBuf, detail: String },
+    #[error("{}: empty: the data chunk holds no samples", path.display())]
+    Empty { path: PathBuf },
+    #[error("{}: compressed codec `{codec}` (format tag 0x{tag:04x}) is not supported; convert it to PCM WAV (e.g. `sox in.wav -e signed-integer out.wav`)", path.display())]
+    UnsupportedCodec {
+        path: PathBuf,
+        tag: u16,
+        codec: &'static str,
+    },
+    #[error("{}: invalid format: {detail}", path.display())]
+    BadFormat { path: PathBuf, detail: String },
+    #[error("{}: decoding failed: {detail}", path.display())]
+    Decode { path: PathBuf, detail: String },
+    #[error("{}: resampling failed: {detail}", path.display())]
+    Resample { path: PathBuf, detail: String },
+}

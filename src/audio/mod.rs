@@ -1,0 +1,15 @@
+//! Audio in and out: probe WAV headers without reading samples, decode any PCM WAV to mono f32,
+//! resample with a band-limited resampler, write WAVs, and play through rodio.
+
+mod decode;
+mod error;
+pub mod play;
+mod probe;
+mod resample;
+mod write;
+
+pub use decode::{decode_mono, load_mono, Audio};
+pub use error::AudioError;
+pub use probe::{probe, SampleFormat, WavInfo};
+pub use resample::resample;
+pub use write::{write_wav_f32, write_wav_i16};

@@ -1,0 +1,67 @@
+//! Headless subcommands over the library. `serlab` alone starts the TUI.
+
+mod datasets;
+mod demo;
+mod play;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "serlab",
+    version,
+    about = "A terminal lab for speech emotion recognition (RAVDESS, CREMA-D, TESS, SAVEE)",
+    long_about = "A terminal lab for speech emotion recognition.\n\n\
+        Without a subcommand, serlab starts the terminal UI. Corpora are configured in datasets.toml,\n\
+        looked up as: --datasets PATH, then ./datasets.toml, then the user config dir. With no corpus\n\
+        configured, a small synthetic demo corpus is generated and used (it is labelled synthetic)."
+)]
+pub struct Cli {
+    /// The datasets file to use instead of ./datasets.toml or the user config dir.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub datasets: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Per corpus: clips, speakers, duration, counts per class and emotion, unreadable files.
+    Datasets {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the synthetic demo corpus (all four naming layouts) into a folder.
+    Demo {
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Play a WAV file through the default audio output.
+    Play {
+        /// The WAV file.
+        file: PathBuf,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let datasets = cli.datasets.as_deref();
+    let result = match cli.command {
+        None => return crate::tui::run_app(datasets),
+        Some(Command::Datasets { json }) => datasets::run(datasets, json),
+        Some(Command::Demo { out }) => demo::run(&out),
+        Some(Command::Play { file }) => return play::run(&file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("serlab: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

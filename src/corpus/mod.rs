@@ -1,0 +1,14 @@
+//! The corpora: find clips on disk, parse each corpus's file names, and build the combined catalog
+//! (or the synthetic demo corpus when nothing is configured).
+
+mod catalog;
+pub mod demo;
+pub mod naming;
+mod scan;
+mod summary;
+mod types;
+
+pub use catalog::{open_catalog, Catalog, CatalogError, Clip, CorpusRoot, Problem};
+pub use scan::scan_corpus;
+pub use summary::{CorpusSummary, Summary};
+pub use types::{ClipName, CorpusKind, Emotion, Gender, Intensity};

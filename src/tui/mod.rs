@@ -1,0 +1,53 @@
+//! The terminal app. `terminal` alone owns the screen (raw mode, alternate screen, panic hook);
+//! `app` holds state and turns keys into changes; `views` only draw state.
+
+mod app;
+mod terminal;
+mod views;
+
+pub use app::App;
+
+use crate::config::{dirs, DatasetsConfig};
+use crate::corpus::open_catalog;
+use crate::util::stderr_redirect::StderrRedirect;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Exit status when there is no terminal to draw on.
+const NO_TERMINAL: u8 = 2;
+
+pub fn run_app(datasets: Option<&Path>) -> ExitCode {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("serlab: the terminal UI needs a terminal (stdin and stdout must be a TTY); for headless use see `serlab --help`");
+        return ExitCode::from(NO_TERMINAL);
+    }
+    let config = match DatasetsConfig::load(datasets) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("serlab: error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!("serlab: loading the catalog…");
+    let catalog = match open_catalog(&config) {
+        Ok(catalog) => catalog,
+        Err(err) => {
+            eprintln!("serlab: error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut app = App::new(catalog);
+    let result = {
+        // Nothing may write on the screen behind ratatui's back: C libraries' stderr goes to the log.
+        let _quiet = StderrRedirect::to_file(&dirs::log_file()).ok();
+        terminal::run(&mut app)
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("serlab: error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Small helpers shared by several modules: a deterministic RNG, atomic file writes, and a guard that
+//! keeps C libraries (ALSA) from writing onto the user's terminal.
+
+pub mod atomic;
+pub mod rng;
+pub mod stderr_redirect;
