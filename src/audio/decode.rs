@@ -3,7 +3,7 @@
 use super::probe::{probe_reader, SampleFormat, WavInfo};
 use super::{resample, AudioError};
 use std::fs::File;
-use std::io::{BufReader, Seek, SeekFrom};
+use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,12 +29,17 @@ pub fn decode_mono(path: &Path) -> Result<Audio, AudioError> {
     // The probe rejects what hound would misread or only notice late (sizes past the end of the
     // file, compressed codecs), with a message that says so.
     let info = probe_reader(&mut file, file_len, path)?;
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    // hound reads the samples, but from a canonical header we build from the probe: the probe walks
+    // chunks robustly (odd-sized chunks, vendor chunks before `data`), which hound does not.
+    file.seek(SeekFrom::Start(info.data_offset)).map_err(io)?;
+    let whole_frames = info.frames * u64::from(info.channels) * u64::from(info.bits_per_sample / 8);
+    let stream =
+        Cursor::new(canonical_header(&info)).chain(BufReader::new(file).take(whole_frames));
     let decode_err = |e: hound::Error| AudioError::Decode {
         path: path.to_path_buf(),
         detail: e.to_string(),
     };
-    let mut reader = hound::WavReader::new(BufReader::new(file)).map_err(decode_err)?;
+    let mut reader = hound::WavReader::new(stream).map_err(decode_err)?;
     let samples = match info.format {
         SampleFormat::Float => mix_to_mono(reader.samples::<f32>(), &info, 1.0, path)?,
         SampleFormat::Int => {
@@ -46,6 +51,31 @@ pub fn decode_mono(path: &Path) -> Result<Audio, AudioError> {
         samples,
         sample_rate: info.sample_rate,
     })
+}
+
+/// A minimal RIFF header (`fmt ` + `data` chunk header) describing the probed data.
+fn canonical_header(info: &WavInfo) -> Vec<u8> {
+    let tag: u16 = match info.format {
+        SampleFormat::Int => 1,
+        SampleFormat::Float => 3,
+    };
+    let block_align = info.channels * (info.bits_per_sample / 8);
+    // A trailing partial frame is dropped.
+    let data_len = (info.frames * u64::from(block_align)) as u32;
+    let mut h = Vec::with_capacity(44);
+    h.extend_from_slice(b"RIFF");
+    h.extend_from_slice(&(36u32.saturating_add(data_len)).to_le_bytes());
+    h.extend_from_slice(b"WAVEfmt ");
+    h.extend_from_slice(&16u32.to_le_bytes());
+    h.extend_from_slice(&tag.to_le_bytes());
+    h.extend_from_slice(&info.channels.to_le_bytes());
+    h.extend_from_slice(&info.sample_rate.to_le_bytes());
+    h.extend_from_slice(&(info.sample_rate * u32::from(block_align)).to_le_bytes());
+    h.extend_from_slice(&block_align.to_le_bytes());
+    h.extend_from_slice(&info.bits_per_sample.to_le_bytes());
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&data_len.to_le_bytes());
+    h
 }
 
 /// Decode, mix to mono and resample to `target_rate`.
