@@ -83,3 +83,87 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     );
     frame.render_widget(Paragraph::new(status_text), status);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LabelMap;
+    use crate::corpus::{Catalog, Clip, CorpusKind, CorpusRoot, Emotion, Gender, Intensity};
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+
+    fn catalog(n: usize) -> Catalog {
+        let labels = LabelMap::default();
+        let clips = (0..n)
+            .map(|i| Clip {
+                corpus: CorpusKind::Savee,
+                path: format!("/c/DC/a{i:02}.wav").into(),
+                relative: format!("DC/a{i:02}.wav"),
+                speaker: "DC".into(),
+                gender: Gender::Male,
+                emotion: Emotion::Angry,
+                intensity: Intensity::Unspecified,
+                target: labels.target(Emotion::Angry),
+                sample_rate: 16_000,
+                channels: 1,
+                duration_s: 1.5,
+            })
+            .collect();
+        Catalog {
+            corpora: vec![CorpusRoot {
+                kind: CorpusKind::Savee,
+                path: "/c".into(),
+            }],
+            clips,
+            problems: vec![],
+            labels,
+            sample_rate: 16_000,
+            synthetic: true,
+        }
+    }
+
+    fn render(app: &mut App, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| crate::tui::views::draw(f, app)).unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        (0..height)
+            .map(|y| {
+                (0..width)
+                    .map(|x| buffer[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn shows_the_title_rows_and_the_synthetic_mark() {
+        let mut app = App::new(catalog(3));
+        let screen = render(&mut app, 100, 12);
+        assert!(screen.contains("Browse"), "{screen}");
+        assert!(screen.contains("SYNTHETIC"), "{screen}");
+        assert!(screen.contains("DC/a02.wav"), "{screen}");
+        assert!(screen.contains("angry"), "{screen}");
+    }
+
+    #[test]
+    fn scrolling_renders_only_the_visible_window_around_the_selection() {
+        let mut app = App::new(catalog(5000));
+        for _ in 0..3 {
+            app.handle_key(KeyEvent::from(KeyCode::PageDown));
+        }
+        app.handle_key(KeyEvent::from(KeyCode::End));
+        assert_eq!(app.selected, 4999);
+        let screen = render(&mut app, 100, 20);
+        assert!(screen.contains("DC/a4999.wav"), "{screen}");
+        assert!(!screen.contains("DC/a00.wav"));
+        assert!(screen.contains("5000/5000"), "{screen}");
+    }
+
+    #[test]
+    fn a_tiny_terminal_gets_a_message() {
+        let mut app = App::new(catalog(3));
+        let screen = render(&mut app, 30, 5);
+        assert!(screen.contains("too small"), "{screen}");
+    }
+}

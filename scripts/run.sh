@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds and starts serlab (the terminal UI; on the synthetic demo corpus when no datasets.toml
+# configures real corpora). Arguments are passed on: `scripts/run.sh datasets --json`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system-deps.sh
+exec cargo run --release --quiet --bin serlab -- "$@"
