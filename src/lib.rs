@@ -5,5 +5,6 @@ pub mod audio;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod features;
 pub mod tui;
 pub mod util;

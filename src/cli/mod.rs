@@ -2,7 +2,9 @@
 
 mod datasets;
 mod demo;
+mod extract;
 mod play;
+mod plugins;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -23,8 +25,19 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub datasets: Option<PathBuf>,
 
+    /// An extra plugin file or folder to search (repeatable; also SERLAB_PLUGIN_PATH).
+    #[arg(long = "plugin-path", global = true, value_name = "PATH")]
+    pub plugin_paths: Vec<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Output formats of `serlab extract`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExtractFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -41,6 +54,32 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Every feature plugin found, loaded or refused (with the reason).
+    Plugins {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Extract features with a plugin, from the given WAV files or every clip of the datasets.
+    Extract {
+        /// The plugin to use (see `serlab plugins`).
+        #[arg(long)]
+        plugin: String,
+        /// A plugin parameter, `name=value` (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExtractFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Do not read or write the feature cache.
+        #[arg(long)]
+        no_cache: bool,
+        /// WAV files; without any, every clip of the configured datasets.
+        files: Vec<PathBuf>,
+    },
     /// Play a WAV file through the default audio output.
     Play {
         /// The WAV file.
@@ -56,6 +95,25 @@ pub fn run() -> ExitCode {
         Some(Command::Datasets { json }) => datasets::run(datasets, json),
         Some(Command::Demo { out }) => demo::run(&out),
         Some(Command::Play { file }) => return play::run(&file),
+        Some(Command::Plugins { json }) => plugins::run(datasets, &cli.plugin_paths, json),
+        Some(Command::Extract {
+            plugin,
+            params,
+            format,
+            out,
+            no_cache,
+            files,
+        }) => {
+            let request = extract::Request {
+                plugin,
+                params,
+                format,
+                out,
+                no_cache,
+                files,
+            };
+            return extract::run(datasets, &cli.plugin_paths, request);
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,6 +27,8 @@ pub struct DatasetsConfig {
     pub sample_rate: u32,
     pub corpora: Vec<CorpusEntry>,
     pub labels: LabelMap,
+    /// Extra plugin files or folders (`[plugins] paths = [...]`).
+    pub plugin_paths: Vec<PathBuf>,
 }
 
 impl Default for DatasetsConfig {
@@ -36,6 +38,7 @@ impl Default for DatasetsConfig {
             sample_rate: DEFAULT_SAMPLE_RATE,
             corpora: Vec::new(),
             labels: LabelMap::default(),
+            plugin_paths: Vec::new(),
         }
     }
 }
@@ -173,11 +176,23 @@ impl DatasetsConfig {
             Some(table) => parse_labels(table, raw.classes.as_ref(), &invalid)?,
         };
 
+        let plugin_paths = raw
+            .plugins
+            .as_ref()
+            .map(|p| {
+                p.paths
+                    .iter()
+                    .map(|path| resolve_path(path, base))
+                    .collect()
+            })
+            .unwrap_or_default();
+
         Ok(Self {
             source: None,
             sample_rate,
             corpora,
             labels,
+            plugin_paths,
         })
     }
 
@@ -350,6 +365,14 @@ struct RawConfig {
     #[serde(default)]
     corpus: Vec<RawCorpus>,
     labels: Option<BTreeMap<String, Spanned<String>>>,
+    plugins: Option<RawPlugins>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlugins {
+    #[serde(default)]
+    paths: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -424,6 +447,19 @@ sad = "sad"
         );
         assert_eq!(config.labels.target(Emotion::Calm), Some(0));
         assert_eq!(config.labels.target(Emotion::Fear), None);
+        assert!(config.plugin_paths.is_empty());
+    }
+
+    #[test]
+    fn plugin_paths_resolve_against_the_file() {
+        let config = parse("[plugins]\npaths = [\"my-plugins\", \"/opt/p.so\"]\n").unwrap();
+        assert_eq!(
+            config.plugin_paths,
+            vec![
+                PathBuf::from("/base/my-plugins"),
+                PathBuf::from("/opt/p.so")
+            ]
+        );
     }
 
     #[test]

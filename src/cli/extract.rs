@@ -1,0 +1,202 @@
+//! `serlab extract`: features of WAV files (or of every clip of the datasets) as CSV or JSON.
+
+use super::ExtractFormat;
+use crate::config::DatasetsConfig;
+use crate::corpus::open_catalog;
+use crate::features::batch::{Extraction, Progress};
+use crate::features::cache::FeatureCache;
+use crate::features::{FeatureKind, Features, Plugin};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+pub struct Request {
+    pub plugin: String,
+    pub params: Vec<String>,
+    pub format: ExtractFormat,
+    pub out: Option<PathBuf>,
+    pub no_cache: bool,
+    pub files: Vec<PathBuf>,
+}
+
+fn parse_params(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    pairs
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .ok_or_else(|| anyhow::anyhow!("--param `{p}` is not NAME=VALUE"))
+        })
+        .collect()
+}
+
+pub fn run(datasets: Option<&Path>, cli_paths: &[PathBuf], request: Request) -> ExitCode {
+    match run_inner(datasets, cli_paths, request) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("serlab: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_inner(
+    datasets: Option<&Path>,
+    cli_paths: &[PathBuf],
+    request: Request,
+) -> anyhow::Result<ExitCode> {
+    let config = DatasetsConfig::load(datasets)?;
+    let registry = super::plugins::registry(&config, cli_paths);
+    let plugin = registry.get(&request.plugin)?;
+    let params = plugin.resolve_params(&parse_params(&request.params)?)?;
+    let explicit_files = !request.files.is_empty();
+    let files: Vec<PathBuf> = if explicit_files {
+        request.files.clone()
+    } else {
+        let catalog = open_catalog(&config)?;
+        if catalog.synthetic {
+            eprintln!("serlab: no corpus configured: extracting the SYNTHETIC demo corpus");
+        }
+        catalog.clips.iter().map(|c| c.path.clone()).collect()
+    };
+    let extraction = Extraction {
+        plugin: plugin.clone(),
+        params: params.clone(),
+        sample_rate: config.sample_rate,
+        cache: (!request.no_cache).then(FeatureCache::default_location),
+    };
+    let progress = Arc::new(Progress::default());
+    let bar = show_progress(&progress, files.len());
+    let results = extraction.many(&files, &progress);
+    if let Some((bar, handle)) = bar {
+        progress.cancel(); // stops the bar's refresh loop; extraction is already done
+        let _ = handle.join();
+        bar.finish_and_clear();
+    }
+
+    let mut failures = 0;
+    let mut rows: Vec<(&Path, Features)> = Vec::new();
+    for (path, result) in files.iter().zip(results) {
+        match result {
+            Some(Ok(features)) => rows.push((path, features)),
+            Some(Err(err)) => {
+                failures += 1;
+                eprintln!("serlab: skipped {}: {err}", path.display());
+            }
+            None => {}
+        }
+    }
+    let names = match rows.first() {
+        Some((_, f)) => f.names.clone(),
+        None => Arc::new(plugin.layout(&params, config.sample_rate, 0)?.0),
+    };
+    let text = match request.format {
+        ExtractFormat::Csv => to_csv(&plugin, &names, &rows),
+        ExtractFormat::Json => to_json(&plugin, &params, &names, &rows)?,
+    };
+    match &request.out {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write: {e}", path.display()))?,
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(if explicit_files && failures > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A progress bar on stderr when it is a terminal, refreshed from the shared counters.
+fn show_progress(
+    progress: &Arc<Progress>,
+    total: usize,
+) -> Option<(indicatif::ProgressBar, std::thread::JoinHandle<()>)> {
+    if !std::io::stderr().is_terminal() || total < 2 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} clips {per_sec} eta {eta}")
+            .ok()?,
+    );
+    let watched = progress.clone();
+    let shown = bar.clone();
+    let handle = std::thread::spawn(move || {
+        while !watched.is_cancelled() {
+            shown.set_position(watched.done.load(Ordering::Relaxed) as u64);
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    });
+    Some((bar, handle))
+}
+
+fn to_csv(plugin: &Plugin, names: &[String], rows: &[(&Path, Features)]) -> String {
+    let mut out = String::from("file");
+    let frame_rate = match plugin.kind {
+        FeatureKind::Sequence { frame_rate } => {
+            out.push_str(",frame_time");
+            Some(frame_rate)
+        }
+        FeatureKind::Vector => None,
+    };
+    for name in names {
+        out.push(',');
+        out.push_str(name);
+    }
+    out.push('\n');
+    for (path, features) in rows {
+        let file = csv_field(&path.display().to_string());
+        for frame in 0..features.frames {
+            out.push_str(&file);
+            if let Some(rate) = frame_rate {
+                out.push_str(&format!(",{}", frame as f64 / rate));
+            }
+            for v in features.frame(frame) {
+                out.push_str(&format!(",{v}"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn to_json(
+    plugin: &Plugin,
+    params: &[f64],
+    names: &[String],
+    rows: &[(&Path, Features)],
+) -> anyhow::Result<String> {
+    let clips: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(path, f)| {
+            let frames: Vec<&[f32]> = (0..f.frames).map(|i| f.frame(i)).collect();
+            serde_json::json!({ "file": path.display().to_string(), "frames": frames })
+        })
+        .collect();
+    let params: serde_json::Map<String, serde_json::Value> = plugin
+        .params
+        .iter()
+        .zip(params)
+        .map(|(p, v)| (p.name.clone(), serde_json::json!(v)))
+        .collect();
+    let value = serde_json::json!({
+        "plugin": plugin.name,
+        "version": plugin.version,
+        "kind": plugin.kind.as_str(),
+        "frame_rate": match plugin.kind { FeatureKind::Sequence { frame_rate } => Some(frame_rate), FeatureKind::Vector => None },
+        "params": params,
+        "feature_names": names,
+        "clips": clips,
+    });
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
+}

@@ -1,0 +1,189 @@
+//! Finding plugins. Searched in order: paths given explicitly (command line, `SERLAB_PLUGIN_PATH`,
+//! the `[plugins]` table of datasets.toml), the folder of the serlab executable and the workspace
+//! build outputs (`./target/{release,debug}`: files named `libserlab_plugin_*`), `./plugins/`,
+//! and the user plugin dir. A file that fails to load is listed with the reason and skipped.
+
+use super::{Plugin, PluginError};
+use crate::config::dirs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const BUILT_IN_PREFIX: &str = "libserlab_plugin_";
+
+#[derive(Debug, Clone)]
+pub enum RegistryEntry {
+    Loaded(Arc<Plugin>),
+    Refused { path: PathBuf, error: PluginError },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PluginRegistry {
+    pub entries: Vec<RegistryEntry>,
+}
+
+impl PluginRegistry {
+    pub fn loaded(&self) -> impl Iterator<Item = &Arc<Plugin>> {
+        self.entries.iter().filter_map(|e| match e {
+            RegistryEntry::Loaded(p) => Some(p),
+            RegistryEntry::Refused { .. } => None,
+        })
+    }
+
+    pub fn get(&self, name: &str) -> Result<Arc<Plugin>, PluginError> {
+        self.loaded()
+            .find(|p| p.name == name)
+            .cloned()
+            .ok_or_else(|| PluginError::Unknown {
+                name: name.to_string(),
+                available: {
+                    let names: Vec<&str> = self.loaded().map(|p| p.name.as_str()).collect();
+                    if names.is_empty() {
+                        "none found".into()
+                    } else {
+                        names.join(", ")
+                    }
+                },
+            })
+    }
+
+    /// Loads one more library (e.g. a path typed in the TUI) and adds it to the list.
+    pub fn load_path(&mut self, path: &Path) -> Result<Arc<Plugin>, PluginError> {
+        match Plugin::load(path) {
+            Ok(plugin) => {
+                let plugin = Arc::new(plugin);
+                self.entries
+                    .retain(|e| !matches!(e, RegistryEntry::Loaded(p) if p.name == plugin.name));
+                self.entries.push(RegistryEntry::Loaded(plugin.clone()));
+                Ok(plugin)
+            }
+            Err(error) => {
+                self.entries.push(RegistryEntry::Refused {
+                    path: path.to_path_buf(),
+                    error: error.clone(),
+                });
+                Err(error)
+            }
+        }
+    }
+}
+
+/// Where to look, in priority order.
+#[derive(Debug, Clone, Default)]
+pub struct SearchPaths {
+    /// Files or folders named by the user: every shared library in them is tried.
+    pub explicit: Vec<PathBuf>,
+    /// Leave out the default locations (tests use this to control exactly what loads).
+    pub no_defaults: bool,
+}
+
+impl SearchPaths {
+    pub fn with_explicit(explicit: Vec<PathBuf>) -> Self {
+        let mut paths = explicit;
+        if let Some(env) = std::env::var_os("SERLAB_PLUGIN_PATH") {
+            paths.extend(std::env::split_paths(&env).filter(|p| !p.as_os_str().is_empty()));
+        }
+        Self {
+            explicit: paths,
+            no_defaults: false,
+        }
+    }
+
+    /// (folder or file, only files named `libserlab_plugin_*`?)
+    fn locations(&self) -> Vec<(PathBuf, bool)> {
+        let mut out: Vec<(PathBuf, bool)> =
+            self.explicit.iter().map(|p| (p.clone(), false)).collect();
+        if self.no_defaults {
+            return out;
+        }
+        if let Some(exe_dir) = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(Path::to_path_buf))
+        {
+            out.push((exe_dir, true));
+        }
+        for profile in ["release", "debug"] {
+            out.push((PathBuf::from("target").join(profile), true));
+        }
+        out.push((PathBuf::from("plugins"), false));
+        out.push((dirs::data_dir().join("plugins"), false));
+        out
+    }
+}
+
+fn is_shared_library(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "so" | "dylib" | "dll"))
+}
+
+fn candidates(location: &Path, built_in_only: bool) -> Vec<PathBuf> {
+    if location.is_file() {
+        return vec![location.to_path_buf()];
+    }
+    let Ok(entries) = std::fs::read_dir(location) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_shared_library(p))
+        .filter(|p| {
+            !built_in_only
+                || p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(BUILT_IN_PREFIX))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+pub fn discover(paths: &SearchPaths) -> PluginRegistry {
+    let mut registry = PluginRegistry::default();
+    let mut seen_files = std::collections::HashSet::new();
+    for (location, built_in_only) in paths.locations() {
+        if paths.explicit.contains(&location) && !location.exists() {
+            registry.entries.push(RegistryEntry::Refused {
+                path: location.clone(),
+                error: PluginError::Load {
+                    path: location,
+                    reason: "no such file or folder".into(),
+                },
+            });
+            continue;
+        }
+        for file in candidates(&location, built_in_only) {
+            let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
+            if !seen_files.insert(canonical) {
+                continue;
+            }
+            match Plugin::load(&file) {
+                Ok(plugin) => {
+                    let earlier = registry.loaded().find(|p| p.name == plugin.name).cloned();
+                    match earlier {
+                        // The same plugin from another build folder: keep the first quietly.
+                        Some(first) if first.version == plugin.version => {}
+                        Some(first) => registry.entries.push(RegistryEntry::Refused {
+                            path: file.clone(),
+                            error: PluginError::Load {
+                                path: file,
+                                reason: format!(
+                                    "shadowed by `{}` {} from {}",
+                                    first.name,
+                                    first.version,
+                                    first.path.display()
+                                ),
+                            },
+                        }),
+                        None => registry
+                            .entries
+                            .push(RegistryEntry::Loaded(Arc::new(plugin))),
+                    }
+                }
+                Err(error) => registry
+                    .entries
+                    .push(RegistryEntry::Refused { path: file, error }),
+            }
+        }
+    }
+    registry
+}

@@ -1,0 +1,38 @@
+use std::path::PathBuf;
+
+/// Why a plugin was refused or a call into it failed. Each message names the plugin (or its
+/// file) and the problem.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PluginError {
+    #[error("{}: cannot load: {reason}", path.display())]
+    Load { path: PathBuf, reason: String },
+    #[error("{}: not a serlab plugin (no `serlab_plugin_v1` symbol)", path.display())]
+    NotAPlugin { path: PathBuf },
+    #[error("{}: plugin ABI version {found}, this serlab speaks version {expected}; rebuild the plugin against serlab-plugin-api {expected}", path.display())]
+    AbiVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    #[error("{}: invalid descriptor: {reason}", path.display())]
+    Descriptor { path: PathBuf, reason: String },
+    #[error("plugin `{plugin}`: {reason}")]
+    Param { plugin: String, reason: String },
+    #[error("plugin `{plugin}` failed ({status}): {message}")]
+    Failed {
+        plugin: String,
+        status: &'static str,
+        message: String,
+    },
+    #[error("plugin `{plugin}` returned bad output: {reason}")]
+    BadOutput { plugin: String, reason: String },
+    #[error("plugin `{plugin}` returned {value} for feature `{feature}` (frame {frame})")]
+    NonFinite {
+        plugin: String,
+        feature: String,
+        frame: usize,
+        value: f32,
+    },
+    #[error("no plugin named `{name}` (available: {available})")]
+    Unknown { name: String, available: String },
+}

@@ -1,0 +1,548 @@
+//! Loading one plugin library and calling it safely. Nothing in the descriptor is trusted before
+//! its ABI version and size are checked; every string is validated; outputs are checked for
+//! length and finiteness. Libraries are never unloaded (their strings and code must stay valid
+//! for the life of the process).
+
+use super::PluginError;
+use serlab_plugin_api::*;
+use std::ffi::CStr;
+use std::os::raw::c_char;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const MAX_FEATURES: u32 = 1_000_000;
+const MAX_PARAMS: u32 = 256;
+/// An output larger than this (in floats) is refused rather than allocated.
+const MAX_OUTPUT_FLOATS: u64 = 256 * 1024 * 1024;
+const ERROR_CAPACITY: usize = 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FeatureKind {
+    /// One vector per clip.
+    Vector,
+    /// A sequence of frames, `frame_rate` per second.
+    Sequence { frame_rate: f64 },
+}
+
+impl FeatureKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Vector => "vector",
+            Self::Sequence { .. } => "sequence",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    Float,
+    Int,
+    Bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamInfo {
+    pub name: String,
+    pub kind: ParamType,
+    pub default: f64,
+    pub min: f64,
+    pub max: f64,
+    pub description: String,
+}
+
+/// Extracted features: `frames` rows of `names.len()` values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Features {
+    pub names: Arc<Vec<String>>,
+    pub frames: usize,
+    pub data: Vec<f32>,
+}
+
+impl Features {
+    pub fn dims(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn frame(&self, index: usize) -> &[f32] {
+        let d = self.dims();
+        &self.data[index * d..(index + 1) * d]
+    }
+}
+
+/// A loaded, validated plugin. Cheap to share across threads.
+#[derive(Debug)]
+pub struct Plugin {
+    pub path: PathBuf,
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub kind: FeatureKind,
+    /// Feature names with the default parameters.
+    pub feature_names: Vec<String>,
+    pub params: Vec<ParamInfo>,
+    layout: LayoutFn,
+    extract: ExtractFn,
+}
+
+/// Reads a C string the plugin handed over, refusing NULL and invalid UTF-8.
+unsafe fn read_str(ptr: *const c_char, what: &str) -> Result<String, String> {
+    if ptr.is_null() {
+        return Err(format!("{what} is NULL"));
+    }
+    CStr::from_ptr(ptr)
+        .to_str()
+        .map(str::to_string)
+        .map_err(|_| format!("{what} is not valid UTF-8"))
+}
+
+impl Plugin {
+    pub fn load(path: &Path) -> Result<Self, PluginError> {
+        let descriptor_error = |reason: String| PluginError::Descriptor {
+            path: path.to_path_buf(),
+            reason,
+        };
+        check_permissions(path)?;
+        // SAFETY: loading runs the library's initialisers; that is the trust a plugin is given.
+        let library = unsafe { libloading::Library::new(path) }.map_err(|e| PluginError::Load {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        // Never unloaded: the descriptor's strings and functions must outlive every use.
+        let library: &'static libloading::Library = Box::leak(Box::new(library));
+        let entry: EntryFnV1 = match unsafe { library.get::<EntryFnV1>(SERLAB_PLUGIN_ENTRY_V1) } {
+            Ok(symbol) => *symbol,
+            Err(_) => {
+                for version in 2..10u32 {
+                    let name = format!("serlab_plugin_v{version}\0");
+                    if unsafe { library.get::<EntryFnV1>(name.as_bytes()) }.is_ok() {
+                        return Err(PluginError::AbiVersion {
+                            path: path.to_path_buf(),
+                            found: version,
+                            expected: SERLAB_PLUGIN_ABI_VERSION,
+                        });
+                    }
+                }
+                return Err(PluginError::NotAPlugin {
+                    path: path.to_path_buf(),
+                });
+            }
+        };
+        let ptr = unsafe { entry() };
+        if ptr.is_null() {
+            return Err(descriptor_error(
+                "the entry point returned NULL (the plugin failed to initialise)".into(),
+            ));
+        }
+        // The first two fields are all we may read before knowing the layout.
+        let header = ptr as *const u32;
+        let (abi_version, struct_size) = unsafe { (*header, *header.add(1)) };
+        if abi_version != SERLAB_PLUGIN_ABI_VERSION {
+            return Err(PluginError::AbiVersion {
+                path: path.to_path_buf(),
+                found: abi_version,
+                expected: SERLAB_PLUGIN_ABI_VERSION,
+            });
+        }
+        let expected_size = std::mem::size_of::<serlab_plugin_descriptor_v1>();
+        if (struct_size as usize) < expected_size {
+            return Err(descriptor_error(format!(
+                "struct_size is {struct_size} bytes, a version-1 descriptor has {expected_size}"
+            )));
+        }
+        let d = unsafe { &*ptr };
+        let plugin = unsafe { Self::validate(path, d) }.map_err(descriptor_error)?;
+        plugin.check_layout_matches_descriptor()?;
+        Ok(plugin)
+    }
+
+    unsafe fn validate(path: &Path, d: &serlab_plugin_descriptor_v1) -> Result<Self, String> {
+        let name = read_str(d.name, "name")?;
+        if name.is_empty()
+            || name.len() > 64
+            || name.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(format!(
+                "name `{name}` must be 1-64 characters without spaces"
+            ));
+        }
+        let version = read_str(d.version, "version")?;
+        let description = if d.description.is_null() {
+            String::new()
+        } else {
+            read_str(d.description, "description")?
+        };
+        let kind = match d.output_kind {
+            SERLAB_OUTPUT_VECTOR => FeatureKind::Vector,
+            SERLAB_OUTPUT_SEQUENCE => {
+                if !(d.frame_rate.is_finite() && d.frame_rate > 0.0) {
+                    return Err(format!("sequence plugin with frame rate {}", d.frame_rate));
+                }
+                FeatureKind::Sequence {
+                    frame_rate: d.frame_rate,
+                }
+            }
+            other => return Err(format!("unknown output kind {other}")),
+        };
+        if d.feature_count == 0 || d.feature_count > MAX_FEATURES {
+            return Err(format!(
+                "feature_count {} is not in 1..{MAX_FEATURES}",
+                d.feature_count
+            ));
+        }
+        if d.feature_names.is_null() {
+            return Err("feature_names is NULL".into());
+        }
+        let mut feature_names = Vec::with_capacity(d.feature_count as usize);
+        for i in 0..d.feature_count as usize {
+            let entry = *d.feature_names.add(i);
+            if entry.is_null() {
+                return Err(format!(
+                    "feature_count says {} but name {i} is NULL",
+                    d.feature_count
+                ));
+            }
+            let feature = read_str(entry, &format!("feature name {i}"))?;
+            if feature.is_empty() || feature.contains(['\n', ',', ';']) {
+                return Err(format!(
+                    "feature name {i} `{feature}` is empty or contains a separator"
+                ));
+            }
+            feature_names.push(feature);
+        }
+        if !(*d.feature_names.add(d.feature_count as usize)).is_null() {
+            return Err(format!(
+                "feature_names has more entries than feature_count ({}), or lacks its NULL terminator",
+                d.feature_count
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = feature_names.iter().find(|n| !seen.insert(n.as_str())) {
+            return Err(format!("feature name `{dup}` appears twice"));
+        }
+        if d.param_count > MAX_PARAMS || (d.param_count > 0 && d.params.is_null()) {
+            return Err(format!(
+                "invalid parameter table ({} entries)",
+                d.param_count
+            ));
+        }
+        let mut params = Vec::new();
+        for i in 0..d.param_count as usize {
+            let p = &*d.params.add(i);
+            let pname = read_str(p.name, &format!("parameter {i} name"))?;
+            let kind = match p.kind {
+                SERLAB_PARAM_FLOAT => ParamType::Float,
+                SERLAB_PARAM_INT => ParamType::Int,
+                SERLAB_PARAM_BOOL => ParamType::Bool,
+                other => return Err(format!("parameter `{pname}` has unknown type {other}")),
+            };
+            if !(p.min.is_finite()
+                && p.max.is_finite()
+                && p.min <= p.default_value
+                && p.default_value <= p.max)
+            {
+                return Err(format!(
+                    "parameter `{pname}` default {} is outside its range {}..{}",
+                    p.default_value, p.min, p.max
+                ));
+            }
+            let pdesc = if p.description.is_null() {
+                String::new()
+            } else {
+                read_str(p.description, &format!("parameter `{pname}` description"))?
+            };
+            params.push(ParamInfo {
+                name: pname,
+                kind,
+                default: p.default_value,
+                min: p.min,
+                max: p.max,
+                description: pdesc,
+            });
+        }
+        let (Some(layout), Some(extract)) = (d.layout, d.extract) else {
+            return Err("layout or extract function is NULL".into());
+        };
+        Ok(Self {
+            path: path.to_path_buf(),
+            name,
+            version,
+            description,
+            kind,
+            feature_names,
+            params,
+            layout,
+            extract,
+        })
+    }
+
+    fn check_layout_matches_descriptor(&self) -> Result<(), PluginError> {
+        let defaults = self.default_params();
+        let (names, _) = self.layout(&defaults, 16_000, 16_000)?;
+        if *names != self.feature_names {
+            return Err(PluginError::Descriptor {
+                path: self.path.clone(),
+                reason: format!(
+                    "layout() reports {} features for the default parameters, the descriptor lists {}",
+                    names.len(),
+                    self.feature_names.len()
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn dims(&self) -> usize {
+        self.feature_names.len()
+    }
+
+    pub fn default_params(&self) -> Vec<f64> {
+        self.params.iter().map(|p| p.default).collect()
+    }
+
+    /// Parameter values from `name=value` overrides on top of the defaults, checked against the
+    /// declared types and ranges.
+    pub fn resolve_params(&self, overrides: &[(String, String)]) -> Result<Vec<f64>, PluginError> {
+        let err = |reason: String| PluginError::Param {
+            plugin: self.name.clone(),
+            reason,
+        };
+        let mut values = self.default_params();
+        for (key, text) in overrides {
+            let Some(index) = self.params.iter().position(|p| &p.name == key) else {
+                let known: Vec<&str> = self.params.iter().map(|p| p.name.as_str()).collect();
+                return Err(err(format!(
+                    "unknown parameter `{key}` (parameters: {})",
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            };
+            let spec = &self.params[index];
+            let value = match (spec.kind, text.trim()) {
+                (ParamType::Bool, "true" | "yes" | "on" | "1") => 1.0,
+                (ParamType::Bool, "false" | "no" | "off" | "0") => 0.0,
+                (ParamType::Bool, other) => {
+                    return Err(err(format!("`{key}` takes true or false, not `{other}`")))
+                }
+                (_, other) => other
+                    .parse::<f64>()
+                    .map_err(|_| err(format!("`{key}` takes a number, not `{other}`")))?,
+            };
+            if spec.kind == ParamType::Int && value.fract() != 0.0 {
+                return Err(err(format!("`{key}` takes a whole number, not {value}")));
+            }
+            if !(value.is_finite() && spec.min <= value && value <= spec.max) {
+                return Err(err(format!(
+                    "`{key}` = {value} is outside {}..{}",
+                    spec.min, spec.max
+                )));
+            }
+            values[index] = value;
+        }
+        Ok(values)
+    }
+
+    /// `name=value` pairs in parameter order, e.g. for cache keys and model metadata.
+    pub fn describe_params(&self, values: &[f64]) -> String {
+        self.params
+            .iter()
+            .zip(values)
+            .map(|(p, v)| format!("{}={v}", p.name))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn failed(&self, status: i32, message: String) -> PluginError {
+        let status = match status {
+            SERLAB_ERR_INVALID_INPUT => "invalid input",
+            SERLAB_ERR_BUFFER_TOO_SMALL => "buffer too small",
+            SERLAB_ERR_INTERNAL => "internal error",
+            SERLAB_ERR_PANIC => "panicked",
+            _ => "unknown status",
+        };
+        PluginError::Failed {
+            plugin: self.name.clone(),
+            status,
+            message: if message.is_empty() {
+                "no message".into()
+            } else {
+                message
+            },
+        }
+    }
+
+    /// Feature names and frame count for these parameters and an input length.
+    pub fn layout(
+        &self,
+        params: &[f64],
+        sample_rate: u32,
+        samples: usize,
+    ) -> Result<(Vec<String>, usize), PluginError> {
+        let mut features = 0u32;
+        let mut frames = 0u64;
+        let mut names_len = 0u64;
+        let call = |buf: *mut c_char,
+                    capacity: u64,
+                    features: &mut u32,
+                    frames: &mut u64,
+                    len: &mut u64| unsafe {
+            (self.layout)(
+                params.as_ptr(),
+                params.len() as u32,
+                sample_rate,
+                samples as u64,
+                features,
+                frames,
+                buf,
+                capacity,
+                len,
+            )
+        };
+        let status = call(
+            std::ptr::null_mut(),
+            0,
+            &mut features,
+            &mut frames,
+            &mut names_len,
+        );
+        if status != SERLAB_OK {
+            return Err(self.failed(status, "layout() failed".into()));
+        }
+        if names_len == 0 || names_len > 64 * 1024 * 1024 {
+            return Err(PluginError::BadOutput {
+                plugin: self.name.clone(),
+                reason: format!("layout() reports {names_len} bytes of feature names"),
+            });
+        }
+        let mut buf = vec![0u8; names_len as usize];
+        let status = call(
+            buf.as_mut_ptr() as *mut c_char,
+            names_len,
+            &mut features,
+            &mut frames,
+            &mut names_len,
+        );
+        if status != SERLAB_OK {
+            return Err(self.failed(status, "layout() failed".into()));
+        }
+        let text = CStr::from_bytes_until_nul(&buf)
+            .ok()
+            .and_then(|c| c.to_str().ok())
+            .ok_or_else(|| PluginError::BadOutput {
+                plugin: self.name.clone(),
+                reason: "feature names are not NUL-terminated UTF-8".into(),
+            })?;
+        let names: Vec<String> = text.split('\n').map(str::to_string).collect();
+        if names.len() != features as usize {
+            return Err(PluginError::BadOutput {
+                plugin: self.name.clone(),
+                reason: format!(
+                    "layout() reports {features} features but {} names",
+                    names.len()
+                ),
+            });
+        }
+        Ok((names, frames as usize))
+    }
+
+    /// Runs the plugin on mono samples.
+    pub fn extract(
+        &self,
+        samples: &[f32],
+        sample_rate: u32,
+        params: &[f64],
+    ) -> Result<Features, PluginError> {
+        if params.len() != self.params.len() {
+            return Err(PluginError::Param {
+                plugin: self.name.clone(),
+                reason: format!(
+                    "{} parameter values for {} parameters",
+                    params.len(),
+                    self.params.len()
+                ),
+            });
+        }
+        let (names, frames) = self.layout(params, sample_rate, samples.len())?;
+        let dims = names.len();
+        let capacity = frames as u64 * dims as u64;
+        if capacity > MAX_OUTPUT_FLOATS {
+            return Err(PluginError::BadOutput {
+                plugin: self.name.clone(),
+                reason: format!("asks for an output of {frames} frames x {dims} features"),
+            });
+        }
+        if matches!(self.kind, FeatureKind::Vector) && frames != 1 {
+            return Err(PluginError::BadOutput {
+                plugin: self.name.clone(),
+                reason: format!("a vector plugin reports {frames} frames"),
+            });
+        }
+        let mut out = vec![0.0f32; capacity as usize];
+        let mut out_frames = 0u64;
+        let mut error = vec![0u8; ERROR_CAPACITY];
+        let args = serlab_extract_args_v1 {
+            struct_size: std::mem::size_of::<serlab_extract_args_v1>() as u32,
+            samples: samples.as_ptr(),
+            sample_count: samples.len() as u64,
+            sample_rate,
+            params: params.as_ptr(),
+            param_count: params.len() as u32,
+            out: out.as_mut_ptr(),
+            out_capacity: capacity,
+            out_frames: &mut out_frames,
+            error: error.as_mut_ptr() as *mut c_char,
+            error_capacity: ERROR_CAPACITY as u32,
+        };
+        let status = unsafe { (self.extract)(&args) };
+        if status != SERLAB_OK {
+            let message = CStr::from_bytes_until_nul(&error)
+                .map(|c| c.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            return Err(self.failed(status, message));
+        }
+        if out_frames as usize > frames {
+            return Err(PluginError::BadOutput {
+                plugin: self.name.clone(),
+                reason: format!("claims {out_frames} frames written, the buffer holds {frames}"),
+            });
+        }
+        if matches!(self.kind, FeatureKind::Vector) && out_frames != 1 {
+            return Err(PluginError::BadOutput {
+                plugin: self.name.clone(),
+                reason: format!("a vector plugin wrote {out_frames} frames"),
+            });
+        }
+        out.truncate(out_frames as usize * dims);
+        if let Some(index) = out.iter().position(|v| !v.is_finite()) {
+            return Err(PluginError::NonFinite {
+                plugin: self.name.clone(),
+                feature: names[index % dims].clone(),
+                frame: index / dims,
+                value: out[index],
+            });
+        }
+        Ok(Features {
+            names: Arc::new(names),
+            frames: out_frames as usize,
+            data: out,
+        })
+    }
+}
+
+/// A library that other users can rewrite could be swapped for anything; refuse to run it.
+fn check_permissions(path: &Path) -> Result<(), PluginError> {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::metadata(path).map_err(|e| PluginError::Load {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    if metadata.permissions().mode() & 0o002 != 0 {
+        return Err(PluginError::Load {
+            path: path.to_path_buf(),
+            reason: "the file is writable by other users, so anyone could replace the code serlab would run; `chmod o-w` it".into(),
+        });
+    }
+    Ok(())
+}
