@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh
+# Build the plugins (cdylibs found next to the binary) along with serlab itself.
+cargo build --release --workspace --quiet
 exec cargo run --release --quiet --bin serlab -- "$@"
