@@ -4,7 +4,7 @@
 //! mel power (128).
 //! One STFT serves chroma, mel and MFCC (librosa computes three).
 
-use serlab_dsp::chroma::{chroma_bank, chroma_frame, estimate_tuning};
+use serlab_dsp::chroma::{chroma_bank, estimate_tuning, SparseChroma};
 use serlab_dsp::dct::Dct;
 use serlab_dsp::mel::MelBank;
 use serlab_dsp::power_to_db_in_place;
@@ -41,20 +41,24 @@ pub fn classic162(samples: &[f32], sample_rate: u32) -> Vec<f64> {
         0.0,
         f64::from(sample_rate) / 2.0,
     );
-    let mut spectra: Vec<Vec<f64>> = Vec::with_capacity(frames);
+    let bins = N_FFT / 2 + 1;
+    let mut magnitudes = vec![0.0; frames * bins];
     let mut mel = vec![0.0; frames * N_MELS];
     stft.for_each_frame(samples, |t, power| {
         bank.apply(power, &mut mel[t * N_MELS..(t + 1) * N_MELS]);
         // The notebooks call chroma_stft(S=np.abs(stft)): chroma works on magnitudes.
-        spectra.push(power.iter().map(|p| p.sqrt()).collect());
+        for (m, p) in magnitudes[t * bins..(t + 1) * bins].iter_mut().zip(power) {
+            *m = p.sqrt();
+        }
     });
 
+    let spectra: Vec<&[f64]> = magnitudes.chunks(bins).collect();
     let tuning = estimate_tuning(&spectra, sample_rate, N_FFT);
-    let chroma_fb = chroma_bank(sample_rate, N_FFT, tuning);
+    let chroma_fb = SparseChroma::new(&chroma_bank(sample_rate, N_FFT, tuning));
     let mut chroma_sum = [0.0; N_CHROMA];
     let mut chroma = [0.0; N_CHROMA];
-    for magnitude in &spectra {
-        chroma_frame(&chroma_fb, magnitude, &mut chroma);
+    for magnitude in spectra {
+        chroma_fb.frame(magnitude, &mut chroma);
         for (s, c) in chroma_sum.iter_mut().zip(&chroma) {
             *s += c;
         }

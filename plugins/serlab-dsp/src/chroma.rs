@@ -4,12 +4,12 @@
 //! scaled so its largest class is 1.
 
 /// Deviation from A440 tuning in fractions of a bin (semitone), in [-0.5, 0.5), at 0.01 resolution.
-pub fn estimate_tuning(frames: &[Vec<f64>], sample_rate: u32, n_fft: usize) -> f64 {
+pub fn estimate_tuning(frames: &[&[f64]], sample_rate: u32, n_fft: usize) -> f64 {
     let (fmin, fmax) = (150.0f64, 4000.0f64.min(f64::from(sample_rate) / 2.0));
     let bin_hz = f64::from(sample_rate) / n_fft as f64;
     let mut pitches = Vec::new();
     let mut mags = Vec::new();
-    for power in frames {
+    for &power in frames {
         let n = power.len();
         if n < 3 {
             continue;
@@ -136,17 +136,52 @@ pub fn chroma_bank(sample_rate: u32, n_fft: usize, tuning: f64) -> Vec<Vec<f64>>
         .collect()
 }
 
-/// One frame of chroma from a power spectrum, scaled so the largest class is 1.
-pub fn chroma_frame(bank: &[Vec<f64>], power: &[f64], out: &mut [f64]) {
-    for (o, row) in out.iter_mut().zip(bank) {
-        *o = row.iter().zip(power).map(|(w, p)| w * p).sum();
+/// A chroma filter bank keeping, per class, only the bins whose weight is not negligible
+/// (below 1e-12 of the class's largest weight: far under f32 precision).
+pub struct SparseChroma {
+    rows: Vec<Vec<(usize, f64)>>,
+}
+
+impl SparseChroma {
+    pub fn new(bank: &[Vec<f64>]) -> Self {
+        let rows = bank
+            .iter()
+            .map(|row| {
+                let max = row.iter().fold(0.0f64, |m, &w| m.max(w));
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, &w)| w > 1e-12 * max)
+                    .map(|(i, &w)| (i, w))
+                    .collect()
+            })
+            .collect();
+        Self { rows }
     }
+
+    /// One frame of chroma, scaled so the largest class is 1.
+    pub fn frame(&self, spectrum: &[f64], out: &mut [f64]) {
+        for (o, row) in out.iter_mut().zip(&self.rows) {
+            *o = row.iter().map(|&(i, w)| w * spectrum[i]).sum();
+        }
+        normalize_max(out);
+    }
+}
+
+fn normalize_max(out: &mut [f64]) {
     let max = out.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     if max >= f64::from(f32::MIN_POSITIVE) {
         for o in out.iter_mut() {
             *o /= max;
         }
     }
+}
+
+/// One frame of chroma from a spectrum, scaled so the largest class is 1.
+pub fn chroma_frame(bank: &[Vec<f64>], power: &[f64], out: &mut [f64]) {
+    for (o, row) in out.iter_mut().zip(bank) {
+        *o = row.iter().zip(power).map(|(w, p)| w * p).sum();
+    }
+    normalize_max(out);
 }
 
 #[cfg(test)]

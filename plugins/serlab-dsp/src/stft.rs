@@ -16,23 +16,30 @@ pub fn centered_frame_count(samples: usize, hop: usize) -> usize {
     1 + samples / hop
 }
 
+/// The FFT runs in f32 (as librosa's, whose STFT is complex64), about twice as fast as f64 with
+/// SIMD; power values are handed out as f64 for the accumulations that follow.
 pub struct PowerStft {
     n_fft: usize,
     hop: usize,
-    window: Vec<f64>,
-    fft: Arc<dyn RealToComplex<f64>>,
-    frame: Vec<f64>,
-    spectrum: Vec<realfft::num_complex::Complex<f64>>,
-    scratch: Vec<realfft::num_complex::Complex<f64>>,
+    window: Vec<f32>,
+    fft: Arc<dyn RealToComplex<f32>>,
+    frame: Vec<f32>,
+    spectrum: Vec<realfft::num_complex::Complex<f32>>,
+    scratch: Vec<realfft::num_complex::Complex<f32>>,
 }
 
 impl PowerStft {
     /// `window_len <= n_fft`; a shorter window is centred in the FFT frame, as librosa pads it.
     pub fn new(n_fft: usize, hop: usize, window_len: usize) -> Self {
-        let fft = RealFftPlanner::<f64>::new().plan_fft_forward(n_fft);
-        let mut window = vec![0.0; n_fft];
+        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n_fft);
+        let mut window = vec![0.0f32; n_fft];
         let offset = (n_fft - window_len) / 2;
-        window[offset..offset + window_len].copy_from_slice(&hann_periodic(window_len));
+        for (w, h) in window[offset..offset + window_len]
+            .iter_mut()
+            .zip(hann_periodic(window_len))
+        {
+            *w = h as f32;
+        }
         Self {
             n_fft,
             hop,
@@ -56,13 +63,19 @@ impl PowerStft {
         let mut power = vec![0.0; self.bins()];
         for t in 0..frames {
             let start = (t * self.hop) as isize - half;
-            for (i, slot) in self.frame.iter_mut().enumerate() {
-                let idx = start + i as isize;
-                *slot = if idx >= 0 && (idx as usize) < samples.len() {
-                    f64::from(samples[idx as usize]) * self.window[i]
-                } else {
-                    0.0
-                };
+            // The part of the frame inside the signal; the rest is zero padding.
+            let lo = (-start).clamp(0, self.n_fft as isize) as usize;
+            let hi = (samples.len() as isize - start).clamp(0, self.n_fft as isize) as usize;
+            self.frame.fill(0.0);
+            if lo < hi {
+                let src = &samples[(start + lo as isize) as usize..(start + hi as isize) as usize];
+                for ((slot, &x), &w) in self.frame[lo..hi]
+                    .iter_mut()
+                    .zip(src)
+                    .zip(&self.window[lo..hi])
+                {
+                    *slot = x * w;
+                }
             }
             // The planned length always matches our buffers, so this cannot fail.
             let _ = self.fft.process_with_scratch(
@@ -71,7 +84,7 @@ impl PowerStft {
                 &mut self.scratch,
             );
             for (p, c) in power.iter_mut().zip(&self.spectrum) {
-                *p = c.norm_sqr();
+                *p = f64::from(c.norm_sqr());
             }
             visit(t, &power);
         }
@@ -102,7 +115,7 @@ mod tests {
                 peaks.push(bin);
                 // Windowed sine of amplitude 1: |X|^2 at the peak = (n_fft * 0.5 / 2)^2.
                 let expected = (n_fft as f64 * 0.25).powi(2);
-                assert!((power[32] / expected - 1.0).abs() < 1e-6);
+                assert!((power[32] / expected - 1.0).abs() < 1e-4);
             }
         });
         assert_eq!(peaks, vec![32]);
