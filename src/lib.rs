@@ -2,6 +2,7 @@
 //! (`cli`) and the terminal UI (`tui`) are two thin faces over it.
 
 pub mod audio;
+pub mod augment;
 pub mod cli;
 pub mod config;
 pub mod corpus;

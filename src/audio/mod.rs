@@ -3,6 +3,7 @@
 
 mod decode;
 mod error;
+pub mod f0;
 pub mod play;
 mod probe;
 mod resample;
@@ -11,5 +12,5 @@ mod write;
 pub use decode::{decode_mono, load_mono, Audio};
 pub use error::AudioError;
 pub use probe::{probe, SampleFormat, WavInfo};
-pub use resample::resample;
+pub use resample::{resample, resample_by_ratio};
 pub use write::{write_wav_f32, write_wav_i16};

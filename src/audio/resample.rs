@@ -1,7 +1,10 @@
 //! Band-limited resampling of a whole mono buffer with rubato's FFT resampler (exact rational
 //! ratio, no linear interpolation), compensating its delay so the output is aligned with the input.
 
-use rubato::{FftFixedIn, Resampler};
+use rubato::{
+    FftFixedIn, Resampler, SincFixedIn, SincInterpolationParameters, SincInterpolationType,
+    WindowFunction,
+};
 
 const CHUNK: usize = 1024;
 
@@ -17,8 +20,37 @@ pub fn resample(input: &[f32], from_rate: u32, to_rate: u32) -> Result<Vec<f32>,
         .map_err(|e| e.to_string())?;
     let expected_len =
         ((input.len() as u128 * u128::from(to_rate)).div_ceil(u128::from(from_rate))) as usize;
+    run_whole(&mut resampler, input, expected_len)
+}
+
+/// Resamples by an arbitrary (irrational) ratio, output length = input length x `ratio`, with
+/// rubato's windowed-sinc resampler. Used by pitch shifting, where the ratio is 2^(n/12).
+pub fn resample_by_ratio(input: &[f32], ratio: f64) -> Result<Vec<f32>, String> {
+    if input.is_empty() || (ratio - 1.0).abs() < 1e-12 {
+        return Ok(input.to_vec());
+    }
+    let params = SincInterpolationParameters {
+        sinc_len: 64,
+        f_cutoff: 0.95,
+        interpolation: SincInterpolationType::Linear,
+        oversampling_factor: 128,
+        window: WindowFunction::BlackmanHarris2,
+    };
+    let mut resampler =
+        SincFixedIn::<f32>::new(ratio, 1.0, params, CHUNK, 1).map_err(|e| e.to_string())?;
+    let expected_len = (input.len() as f64 * ratio).round() as usize;
+    run_whole(&mut resampler, input, expected_len)
+}
+
+/// Feeds a whole buffer through a resampler, flushes it, and drops its delay so the output is
+/// aligned with the input and exactly `expected_len` long (or shorter if the resampler stalls).
+fn run_whole<R: Resampler<f32>>(
+    resampler: &mut R,
+    input: &[f32],
+    expected_len: usize,
+) -> Result<Vec<f32>, String> {
     let delay = resampler.output_delay();
-    let mut output = Vec::with_capacity(expected_len + delay + 2 * chunk);
+    let mut output = Vec::with_capacity(expected_len + delay + 4 * CHUNK);
     let mut pos = 0;
     while pos < input.len() {
         let needed = resampler.input_frames_next();
@@ -33,7 +65,6 @@ pub fn resample(input: &[f32], from_rate: u32, to_rate: u32) -> Result<Vec<f32>,
         output.extend_from_slice(&out[0]);
         pos = end;
     }
-    // Flush the resampler's internal delay line with silence until every input sample is out.
     // The FFT resampler buffers input until it has a whole FFT block, so a call may return
     // nothing; give up only after several empty calls in a row.
     let mut empty_calls = 0;

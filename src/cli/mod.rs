@@ -1,5 +1,6 @@
 //! Headless subcommands over the library. `serlab` alone starts the TUI.
 
+mod augment;
 mod datasets;
 mod demo;
 mod extract;
@@ -80,6 +81,31 @@ pub enum Command {
         /// WAV files; without any, every clip of the configured datasets.
         files: Vec<PathBuf>,
     },
+    /// Apply augmentations to a WAV, in this order: noise, stretch, shift, pitch.
+    Augment {
+        /// The input WAV.
+        input: PathBuf,
+        /// Where to write the result (WAV at the input's sample rate).
+        output: PathBuf,
+        /// Add Gaussian noise at this signal-to-noise ratio (dB).
+        #[arg(long, value_name = "DB", allow_negative_numbers = true)]
+        noise_snr: Option<f64>,
+        /// Time-stretch by this rate, keeping pitch (>1 faster, <1 slower).
+        #[arg(long, value_name = "RATE")]
+        stretch: Option<f64>,
+        /// Shift in time by this many seconds (negative: earlier), rolling around.
+        #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+        shift: Option<f64>,
+        /// With --shift: fill with silence instead of rolling around.
+        #[arg(long)]
+        zero_fill: bool,
+        /// Shift pitch by this many semitones, keeping duration.
+        #[arg(long, value_name = "SEMITONES", allow_negative_numbers = true)]
+        pitch: Option<f64>,
+        /// Seed for the noise.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
     /// Play a WAV file through the default audio output.
     Play {
         /// The WAV file.
@@ -95,6 +121,31 @@ pub fn run() -> ExitCode {
         Some(Command::Datasets { json }) => datasets::run(datasets, json),
         Some(Command::Demo { out }) => demo::run(&out),
         Some(Command::Play { file }) => return play::run(&file),
+        Some(Command::Augment {
+            input,
+            output,
+            noise_snr,
+            stretch,
+            shift,
+            zero_fill,
+            pitch,
+            seed,
+        }) => {
+            let steps = crate::augment::Steps {
+                noise_snr_db: noise_snr,
+                stretch_rate: stretch,
+                shift_seconds: shift,
+                pitch_semitones: pitch,
+                shift_mode: Some(if zero_fill {
+                    crate::augment::ShiftMode::Zero
+                } else {
+                    crate::augment::ShiftMode::Roll
+                }),
+                amplitude_noise: None,
+                seed,
+            };
+            augment::run(&input, &output, &steps)
+        }
         Some(Command::Plugins { json }) => plugins::run(datasets, &cli.plugin_paths, json),
         Some(Command::Extract {
             plugin,
