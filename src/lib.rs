@@ -7,5 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod features;
+pub mod model;
+pub mod train;
 pub mod tui;
 pub mod util;

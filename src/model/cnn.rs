@@ -1,0 +1,205 @@
+//! The network: four blocks of (conv k=5 'same' -> ReLU -> batch norm -> max pool 5/2 'same'),
+//! dropout after the third, then flatten (vector input) or mean over time (sequence input), a
+//! 32-unit ReLU layer, dropout, and the class logits.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig};
+use burn::tensor::activation::relu;
+use burn::tensor::backend::Backend;
+use burn::tensor::Tensor;
+
+#[derive(Config, Debug)]
+pub struct CnnConfig {
+    /// Positions along the convolved axis: features (vector input) or frames (sequence input).
+    pub input_len: usize,
+    /// Channels per position: 1 for a feature vector, features per frame for a sequence.
+    pub input_channels: usize,
+    pub classes: usize,
+    #[config(default = "vec![256, 256, 128, 64]")]
+    pub filters: Vec<usize>,
+    #[config(default = 5)]
+    pub kernel: usize,
+    #[config(default = 32)]
+    pub dense: usize,
+    #[config(default = 0.2)]
+    pub dropout_conv: f64,
+    #[config(default = 0.3)]
+    pub dropout_dense: f64,
+    /// Mean over the convolved axis before the dense head (sequence models), instead of flatten.
+    #[config(default = false)]
+    pub global_pool: bool,
+}
+
+impl CnnConfig {
+    /// Length after the pooling stages (each halves, rounding up).
+    pub fn pooled_len(&self) -> usize {
+        self.filters
+            .iter()
+            .fold(self.input_len, |len, _| len.div_ceil(2))
+    }
+
+    pub fn init<B: Backend>(&self, device: &B::Device) -> Cnn<B> {
+        let mut blocks = Vec::new();
+        let mut channels = self.input_channels;
+        for &filters in &self.filters {
+            blocks.push(ConvBlock {
+                conv: LinearConfig::new(channels * self.kernel, filters).init(device),
+                norm: BatchNormConfig::new(filters).init(device),
+                kernel: self.kernel,
+            });
+            channels = filters;
+        }
+        let flat = if self.global_pool {
+            channels
+        } else {
+            channels * self.pooled_len()
+        };
+        Cnn {
+            blocks,
+            dropout_conv: DropoutConfig::new(self.dropout_conv).init(),
+            hidden: LinearConfig::new(flat, self.dense).init(device),
+            dropout_dense: DropoutConfig::new(self.dropout_dense).init(),
+            output: LinearConfig::new(self.dense, self.classes).init(device),
+            global_pool: self.global_pool,
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct ConvBlock<B: Backend> {
+    /// The convolution as a matrix: (kernel x channels in) -> channels out.
+    conv: Linear<B>,
+    norm: BatchNorm<B>,
+    kernel: usize,
+}
+
+impl<B: Backend> ConvBlock<B> {
+    /// [batch, len, channels] -> [batch, ceil(len / 2), filters]
+    pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+        let [batch, len, channels] = x.dims();
+        let device = x.device();
+        // 'same' convolution: zero padding, then the k shifted views side by side.
+        let left = (self.kernel - 1) / 2;
+        let right = self.kernel - 1 - left;
+        let padded = Tensor::cat(
+            vec![
+                Tensor::zeros([batch, left, channels], &device),
+                x,
+                Tensor::zeros([batch, right, channels], &device),
+            ],
+            1,
+        );
+        let columns: Vec<Tensor<B, 3>> = (0..self.kernel)
+            .map(|k| padded.clone().slice([0..batch, k..k + len, 0..channels]))
+            .collect();
+        let columns = Tensor::cat(columns, 2).reshape([batch * len, self.kernel * channels]);
+        let y = relu(self.conv.forward(columns));
+        let y = self.norm.forward(y);
+        let filters = y.dims()[1];
+        max_pool_5_2_same(y.reshape([batch, len, filters]))
+    }
+}
+
+/// Max pooling, window 5, stride 2, 'same' padding (Keras): out[i] = max(x[2i-1 .. 2i+3]).
+/// Built from a pairwise reshape: pairs m[j] = max(x[2j], x[2j+1]) of the padded signal, then
+/// out[i] = max(m[i], m[i+1], first of pair i+2).
+fn max_pool_5_2_same<B: Backend>(x: Tensor<B, 3>) -> Tensor<B, 3> {
+    let [batch, len, channels] = x.dims();
+    let out = len.div_ceil(2);
+    let device = x.device();
+    // Keras pads (2*(out-1) + 5 - len) positions, one fewer on the left; we pad up to
+    // 2*(out+2) so the pair reshape is exact (the extra position is never inside a window).
+    let pad_total = (2 * (out - 1) + 5).saturating_sub(len);
+    let left = pad_total / 2;
+    let right = 2 * (out + 2) - len - left;
+    let fill = |n: usize| Tensor::<B, 3>::full([batch, n, channels], -1e9, &device);
+    let padded = Tensor::cat(vec![fill(left), x, fill(right)], 1);
+    let pairs = padded.reshape([batch, out + 2, 2, channels]);
+    let firsts = pairs
+        .clone()
+        .slice([0..batch, 0..out + 2, 0..1, 0..channels])
+        .reshape([batch, out + 2, channels]);
+    let maxima = pairs.max_dim(2).reshape([batch, out + 2, channels]);
+    let window =
+        |t: &Tensor<B, 3>, from: usize| t.clone().slice([0..batch, from..from + out, 0..channels]);
+    window(&maxima, 0)
+        .max_pair(window(&maxima, 1))
+        .max_pair(window(&firsts, 2))
+}
+
+#[derive(Module, Debug)]
+pub struct Cnn<B: Backend> {
+    blocks: Vec<ConvBlock<B>>,
+    dropout_conv: Dropout,
+    hidden: Linear<B>,
+    dropout_dense: Dropout,
+    output: Linear<B>,
+    global_pool: bool,
+}
+
+impl<B: Backend> Cnn<B> {
+    /// [batch, len, channels] -> class logits [batch, classes]
+    pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 2> {
+        let mut x = x;
+        for (i, block) in self.blocks.iter().enumerate() {
+            x = block.forward(x);
+            if i == 2 {
+                x = self.dropout_conv.forward(x);
+            }
+        }
+        let [batch, len, channels] = x.dims();
+        let flat: Tensor<B, 2> = if self.global_pool {
+            x.mean_dim(1).reshape([batch, channels])
+        } else {
+            x.reshape([batch, len * channels])
+        };
+        let hidden = self.dropout_dense.forward(relu(self.hidden.forward(flat)));
+        self.output.forward(hidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{device, Backend};
+    use burn::tensor::TensorData;
+
+    #[test]
+    fn pooling_matches_keras_same_windows() {
+        let dev = device();
+        let len = 7;
+        let values: Vec<f32> = vec![3.0, -1.0, 4.0, 1.0, -5.0, 9.0, 2.0];
+        let x = Tensor::<Backend, 3>::from_data(TensorData::new(values.clone(), [1, len, 1]), &dev);
+        let out: Vec<f32> = max_pool_5_2_same(x).into_data().to_vec().unwrap();
+        // Keras: out = ceil(7/2) = 4, pad_total = 2*3 + 5 - 7 = 4, left 2: windows start at 2i-2.
+        let expected: Vec<f32> = (0..4)
+            .map(|i: i64| {
+                (2 * i - 2..2 * i + 3)
+                    .filter(|&j| (0..len as i64).contains(&j))
+                    .map(|j| values[j as usize])
+                    .fold(f32::MIN, f32::max)
+            })
+            .collect();
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn the_seed_network_has_about_560k_parameters_and_the_right_shapes() {
+        let dev = device();
+        let config = CnnConfig::new(162, 1, 4);
+        let model: Cnn<Backend> = config.init(&dev);
+        assert!(
+            (540_000..580_000).contains(&model.num_params()),
+            "{} parameters",
+            model.num_params()
+        );
+        let logits = model.forward(Tensor::zeros([3, 162, 1], &dev));
+        assert_eq!(logits.dims(), [3, 4]);
+        let seq: Cnn<Backend> = CnnConfig::new(300, 40, 4).with_global_pool(true).init(&dev);
+        assert_eq!(
+            seq.forward(Tensor::zeros([2, 300, 40], &dev)).dims(),
+            [2, 4]
+        );
+    }
+}

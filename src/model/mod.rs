@@ -1,0 +1,22 @@
+//! The 1D CNN of the SER notebooks, generic over the burn backend (the concrete backend is one
+//! type alias, [`Backend`]). Convolutions are written as unfold + matrix product in a
+//! channels-last layout ([batch, length, channels]): on candle's CPU backend that trains several
+//! times faster than its native conv1d, whose backward is slow, and max pooling is built from
+//! reshapes and element-wise maxima (candle has no MaxPool1d backward).
+
+// burn 0.21 marks burn-candle deprecated (it is its last release with it); serlab's design pins
+// this release and backend on purpose.
+#![allow(deprecated)]
+
+mod cnn;
+
+pub use cnn::{Cnn, CnnConfig, ConvBlock};
+
+/// The inference backend: candle on the CPU (candle's CUDA feature for users with a GPU).
+pub type Backend = burn::backend::Candle<f32, i64>;
+/// The training backend: the same with automatic differentiation.
+pub type TrainBackend = burn::backend::Autodiff<Backend>;
+
+pub fn device() -> burn::backend::candle::CandleDevice {
+    burn::backend::candle::CandleDevice::Cpu
+}

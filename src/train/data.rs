@@ -1,0 +1,125 @@
+//! Turning clips into model inputs: features through the plugin and the cache (augmented copies
+//! for training clips only), shaped as [len, channels] rows.
+
+use crate::augment::{augment_for_training, AugmentPolicy};
+use crate::corpus::Clip;
+use crate::features::batch::{Extraction, Progress, Transform};
+use crate::features::{FeatureKind, Features};
+use rayon::prelude::*;
+use std::sync::atomic::Ordering;
+
+/// How feature matrices become fixed-size model inputs.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InputShape {
+    /// Positions along the convolved axis.
+    pub len: usize,
+    /// Values per position.
+    pub channels: usize,
+    pub sequence: bool,
+}
+
+impl InputShape {
+    pub fn for_plugin(kind: FeatureKind, dims: usize, seq_len: usize) -> Self {
+        match kind {
+            FeatureKind::Vector => Self {
+                len: dims,
+                channels: 1,
+                sequence: false,
+            },
+            FeatureKind::Sequence { .. } => Self {
+                len: seq_len,
+                channels: dims,
+                sequence: true,
+            },
+        }
+    }
+
+    /// Vectors as they are; sequences cropped (centre) or zero-padded to `len` frames.
+    pub fn row(&self, features: &Features) -> Vec<f32> {
+        if !self.sequence {
+            return features.data.clone();
+        }
+        let dims = self.channels;
+        let mut row = vec![0.0f32; self.len * dims];
+        let frames = features.frames;
+        let skip = frames.saturating_sub(self.len) / 2;
+        let take = frames.min(self.len);
+        row[..take * dims].copy_from_slice(&features.data[skip * dims..(skip + take) * dims]);
+        row
+    }
+}
+
+/// Features of each clip (None where extraction failed, with the reason collected).
+pub fn extract_clips(
+    clips: &[&Clip],
+    extraction: &Extraction,
+    progress: &Progress,
+) -> (Vec<Option<Features>>, Vec<String>) {
+    let paths: Vec<_> = clips.iter().map(|c| c.path.clone()).collect();
+    let results = extraction.many(&paths, progress);
+    let mut failures = Vec::new();
+    let features = results
+        .into_iter()
+        .map(|r| match r {
+            Some(Ok(f)) => Some(f),
+            Some(Err(e)) => {
+                failures.push(e);
+                None
+            }
+            None => None,
+        })
+        .collect();
+    (features, failures)
+}
+
+/// `copies` augmented versions of each training clip (copy k uses augmentation draw k), through
+/// the cache: the key of each is the exact augmentation applied.
+pub fn augmented_copies(
+    clips: &[&Clip],
+    extraction: &Extraction,
+    policy: &AugmentPolicy,
+    copies: usize,
+    seed: u64,
+    progress: &Progress,
+) -> Vec<Vec<Features>> {
+    if copies == 0 || policy.is_off() {
+        return clips.iter().map(|_| Vec::new()).collect();
+    }
+    progress
+        .total
+        .fetch_add(clips.len() * copies, Ordering::Relaxed);
+    clips
+        .par_iter()
+        .map(|clip| {
+            let id = format!("{}:{}", clip.corpus, clip.relative);
+            (0..copies)
+                .filter_map(|k| {
+                    if progress.is_cancelled() {
+                        return None;
+                    }
+                    let rate = extraction.sample_rate;
+                    let key_source = |samples: Vec<f32>| {
+                        augment_for_training(&samples, rate, policy, &id, k, seed).samples
+                    };
+                    // The key must name the augmentation before it is applied: it is derived from
+                    // the same deterministic draw (clip, copy, seed), so it is stable.
+                    let key = format!(
+                        "policy:{:x},clip:{id},copy:{k},seed:{seed}",
+                        policy_hash(policy)
+                    );
+                    let transform = Transform {
+                        key,
+                        apply: &key_source,
+                    };
+                    let result = extraction.one(&clip.path, Some(&transform), None).ok();
+                    progress.done.fetch_add(1, Ordering::Relaxed);
+                    result
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn policy_hash(policy: &AugmentPolicy) -> u64 {
+    crate::util::rng::fnv1a(toml::to_string(policy).unwrap_or_default().as_bytes())
+}

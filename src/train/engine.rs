@@ -1,0 +1,325 @@
+//! The training loop for one split: Adam, cross-entropy with optional class weights,
+//! mini-batches, early stopping on the validation metric with the best weights kept,
+//! reduce-LR-on-plateau, NaN detection, cancellation, and events for every batch and epoch.
+
+use super::data::InputShape;
+use super::events::{EpochReport, TrainEvent};
+use super::metrics::Scores;
+use super::schedule::{EarlyStopping, Plateau};
+use super::split::shuffle;
+use crate::model::{device, Backend, Cnn, CnnConfig, TrainBackend};
+use crate::util::rng::SplitMix64;
+use burn::module::AutodiffModule;
+use burn::optim::{AdamConfig, GradientsParams, Optimizer};
+use burn::tensor::activation::{log_softmax, softmax};
+use burn::tensor::backend::Backend as BackendTrait;
+use burn::tensor::{Int, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Monitor {
+    /// Validation unweighted accuracy (higher is better).
+    UnweightedAccuracy,
+    /// Validation loss (lower is better).
+    Loss,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoopSettings {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub early_stopping_patience: usize,
+    pub plateau_factor: f64,
+    pub plateau_patience: usize,
+    pub min_learning_rate: f64,
+    pub monitor: Monitor,
+    pub class_weights: bool,
+    pub seed: u64,
+}
+
+impl Default for LoopSettings {
+    /// The seed recipe: Adam 1e-3, batch 64, up to 50 epochs, plateau x0.4 after 2, stop after 8.
+    fn default() -> Self {
+        Self {
+            epochs: 50,
+            batch_size: 64,
+            learning_rate: 1e-3,
+            early_stopping_patience: 8,
+            plateau_factor: 0.4,
+            plateau_patience: 2,
+            min_learning_rate: 1e-7,
+            monitor: Monitor::UnweightedAccuracy,
+            class_weights: true,
+            seed: 1,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("training loss became {value} at epoch {epoch}, batch {batch} (learning rate {lr}); try a lower --lr or check the features for extreme values")]
+    NonFiniteLoss {
+        epoch: usize,
+        batch: usize,
+        lr: f64,
+        value: f32,
+    },
+    #[error("training was cancelled")]
+    Cancelled,
+    #[error("{0}")]
+    Data(String),
+}
+
+/// Normalised rows and labels of one split part.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    pub rows: Vec<Vec<f32>>,
+    pub labels: Vec<usize>,
+}
+
+pub struct FoldResult {
+    /// The best model (by the validation metric), for inference.
+    pub model: Cnn<Backend>,
+    pub history: Vec<EpochReport>,
+    pub best_epoch: usize,
+}
+
+fn batch_tensor<B: BackendTrait>(
+    rows: &[&Vec<f32>],
+    shape: InputShape,
+    device: &B::Device,
+) -> Tensor<B, 3> {
+    let mut flat = Vec::with_capacity(rows.len() * shape.len * shape.channels);
+    for row in rows {
+        flat.extend_from_slice(row);
+    }
+    Tensor::from_data(
+        TensorData::new(flat, [rows.len(), shape.len, shape.channels]),
+        device,
+    )
+}
+
+/// Weighted mean cross-entropy of logits against class indices.
+fn cross_entropy<B: BackendTrait>(
+    logits: Tensor<B, 2>,
+    targets: &[usize],
+    weights: &[f32],
+) -> Tensor<B, 1> {
+    let [n, _] = logits.dims();
+    let device = logits.device();
+    let log_p = log_softmax(logits, 1);
+    let index = Tensor::<B, 2, Int>::from_data(
+        TensorData::new(
+            targets.iter().map(|&t| t as i64).collect::<Vec<_>>(),
+            [n, 1],
+        ),
+        &device,
+    );
+    let picked = log_p.gather(1, index).reshape([n]);
+    let w: Vec<f32> = targets.iter().map(|&t| weights[t]).collect();
+    let total: f32 = w.iter().sum();
+    let w = Tensor::<B, 1>::from_data(TensorData::new(w, [n]), &device);
+    (picked * w).sum().neg().div_scalar(total.max(1e-12))
+}
+
+/// Inverse-frequency class weights, normalised to mean 1 (1 everywhere when disabled).
+pub fn class_weights(labels: &[usize], classes: usize, enabled: bool) -> Vec<f32> {
+    if !enabled {
+        return vec![1.0; classes];
+    }
+    let mut counts = vec![0usize; classes];
+    for &l in labels {
+        counts[l] += 1;
+    }
+    let present = counts.iter().filter(|&&c| c > 0).count().max(1) as f32;
+    let total = labels.len().max(1) as f32;
+    counts
+        .iter()
+        .map(|&c| {
+            if c > 0 {
+                total / (present * c as f32)
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Class probabilities for each row, in batches.
+pub fn predict(
+    model: &Cnn<Backend>,
+    rows: &[Vec<f32>],
+    shape: InputShape,
+    batch_size: usize,
+) -> Vec<Vec<f32>> {
+    let dev = device();
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(batch_size.max(1)) {
+        let refs: Vec<&Vec<f32>> = chunk.iter().collect();
+        let probs = softmax(
+            model.forward(batch_tensor::<Backend>(&refs, shape, &dev)),
+            1,
+        );
+        let [n, c] = probs.dims();
+        let flat: Vec<f32> = probs
+            .into_data()
+            .to_vec()
+            .unwrap_or_else(|_| vec![0.0; n * c]);
+        out.extend(flat.chunks(c).map(|p| p.to_vec()));
+    }
+    out
+}
+
+pub fn argmax(p: &[f32]) -> usize {
+    p.iter()
+        .enumerate()
+        .fold(
+            (0, f32::MIN),
+            |best, (i, &v)| if v > best.1 { (i, v) } else { best },
+        )
+        .0
+}
+
+/// Mean cross-entropy and scores of a model on a part.
+pub fn evaluate(
+    model: &Cnn<Backend>,
+    part: &Part,
+    shape: InputShape,
+    classes: usize,
+    batch_size: usize,
+) -> (f64, Scores) {
+    let probs = predict(model, &part.rows, shape, batch_size);
+    let loss = probs
+        .iter()
+        .zip(&part.labels)
+        .map(|(p, &l)| -f64::from(p[l].max(1e-12)).ln())
+        .sum::<f64>()
+        / part.labels.len().max(1) as f64;
+    let predicted: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
+    (loss, Scores::compute(&part.labels, &predicted, classes))
+}
+
+/// Trains one model on `train`, choosing the epoch by `validation`.
+pub fn train_fold(
+    config: &CnnConfig,
+    shape: InputShape,
+    train: &Part,
+    validation: &Part,
+    settings: &LoopSettings,
+    fold: usize,
+    events: &Sender<TrainEvent>,
+    cancel: &AtomicBool,
+) -> Result<FoldResult, TrainError> {
+    if train.rows.is_empty() || validation.rows.is_empty() {
+        return Err(TrainError::Data("empty training or validation set".into()));
+    }
+    let dev = device();
+    TrainBackend::seed(&dev, settings.seed ^ fold as u64);
+    let classes = config.classes;
+    let mut model: Cnn<TrainBackend> = config.init(&dev);
+    let mut optimizer = AdamConfig::new().init::<TrainBackend, Cnn<TrainBackend>>();
+    let weights = class_weights(&train.labels, classes, settings.class_weights);
+    let mut lr = settings.learning_rate;
+    let mut plateau = Plateau::new(
+        settings.plateau_factor,
+        settings.plateau_patience,
+        settings.min_learning_rate,
+    );
+    let mut stopping = EarlyStopping::new(settings.early_stopping_patience);
+    let mut best: Option<Cnn<Backend>> = None;
+    let mut history = Vec::new();
+    let mut rng = SplitMix64::new(settings.seed.wrapping_add(fold as u64 * 7919));
+    let mut order: Vec<usize> = (0..train.rows.len()).collect();
+    let batches = order.len().div_ceil(settings.batch_size);
+
+    for epoch in 0..settings.epochs {
+        let started = Instant::now();
+        shuffle(&mut order, &mut rng);
+        let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
+        for (b, chunk) in order.chunks(settings.batch_size).enumerate() {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(TrainError::Cancelled);
+            }
+            let rows: Vec<&Vec<f32>> = chunk.iter().map(|&i| &train.rows[i]).collect();
+            let targets: Vec<usize> = chunk.iter().map(|&i| train.labels[i]).collect();
+            let logits = model.forward(batch_tensor::<TrainBackend>(&rows, shape, &dev));
+            let predicted: Vec<i64> = logits
+                .clone()
+                .argmax(1)
+                .into_data()
+                .to_vec()
+                .unwrap_or_default();
+            correct += predicted
+                .iter()
+                .zip(&targets)
+                .filter(|(p, t)| **p as usize == **t)
+                .count();
+            let loss = cross_entropy(logits, &targets, &weights);
+            let value: f32 = loss.clone().into_scalar();
+            if !value.is_finite() {
+                return Err(TrainError::NonFiniteLoss {
+                    epoch,
+                    batch: b,
+                    lr,
+                    value,
+                });
+            }
+            loss_sum += f64::from(value) * chunk.len() as f64;
+            seen += chunk.len();
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optimizer.step(lr, model, grads);
+            let _ = events.send(TrainEvent::Batch {
+                fold,
+                epoch,
+                batch: b + 1,
+                batches,
+                loss: f64::from(value),
+            });
+        }
+        let inference = model.valid();
+        let (validation_loss, scores) = evaluate(&inference, validation, shape, classes, 256);
+        let metric = match settings.monitor {
+            Monitor::UnweightedAccuracy => scores.unweighted_accuracy,
+            Monitor::Loss => -validation_loss,
+        };
+        let report = EpochReport {
+            fold,
+            epoch,
+            train_loss: loss_sum / seen.max(1) as f64,
+            train_accuracy: correct as f64 / seen.max(1) as f64,
+            validation_loss,
+            validation: scores,
+            lr,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        let _ = events.send(TrainEvent::Epoch(report.clone()));
+        history.push(report);
+        let (improved, stop) = stopping.observe(epoch, metric);
+        if improved {
+            best = Some(inference);
+        }
+        if stop {
+            let _ = events.send(TrainEvent::EarlyStopped {
+                fold,
+                epoch,
+                best_epoch: stopping.best_epoch,
+            });
+            break;
+        }
+        if let Some(new_lr) = plateau.observe(metric, lr) {
+            lr = new_lr;
+            let _ = events.send(TrainEvent::LrReduced { fold, epoch, lr });
+        }
+    }
+    let model = best.unwrap_or_else(|| model.valid());
+    Ok(FoldResult {
+        model,
+        history,
+        best_epoch: stopping.best_epoch,
+    })
+}

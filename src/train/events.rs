@@ -1,0 +1,63 @@
+//! What a training run reports, over a channel, to whoever watches it (the CLI's progress bar,
+//! the TUI's Train view, tests).
+
+use super::metrics::Scores;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpochReport {
+    pub fold: usize,
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    pub validation_loss: f64,
+    pub validation: Scores,
+    pub lr: f64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TrainEvent {
+    /// Features are being extracted (done / total clips).
+    Preparing {
+        done: usize,
+        total: usize,
+    },
+    FoldStarted {
+        fold: usize,
+        folds: usize,
+        name: String,
+        train: usize,
+        validation: usize,
+        test: usize,
+    },
+    Batch {
+        fold: usize,
+        epoch: usize,
+        batch: usize,
+        batches: usize,
+        loss: f64,
+    },
+    Epoch(EpochReport),
+    LrReduced {
+        fold: usize,
+        epoch: usize,
+        lr: f64,
+    },
+    EarlyStopped {
+        fold: usize,
+        epoch: usize,
+        best_epoch: usize,
+    },
+    FoldFinished {
+        fold: usize,
+        test: Scores,
+    },
+    Finished {
+        message: String,
+    },
+    Error {
+        message: String,
+    },
+}

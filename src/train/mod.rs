@@ -1,0 +1,10 @@
+//! Training and evaluation: honest splits, normalisation, the training loop with early stopping
+//! and learning-rate reduction, metrics, and the events the CLI and the TUI both consume.
+
+pub mod data;
+pub mod engine;
+pub mod events;
+pub mod metrics;
+pub mod normalize;
+pub mod schedule;
+pub mod split;
