@@ -3,7 +3,7 @@
 //! 32-unit ReLU layer, dropout, and the class logits.
 
 use burn::config::Config;
-use burn::module::Module;
+use burn::module::{Initializer, Module};
 use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
@@ -43,10 +43,19 @@ impl CnnConfig {
         let mut blocks = Vec::new();
         let mut channels = self.input_channels;
         for &filters in &self.filters {
+            // Glorot-uniform over the whole kernel, as Keras initialises Conv1D.
+            let bound = (6.0 / ((channels + filters) * self.kernel) as f64).sqrt();
+            let taps = (0..self.kernel)
+                .map(|k| {
+                    LinearConfig::new(channels, filters)
+                        .with_bias(k == 0)
+                        .with_initializer(Initializer::Uniform { min: -bound, max: bound })
+                        .init(device)
+                })
+                .collect();
             blocks.push(ConvBlock {
-                conv: LinearConfig::new(channels * self.kernel, filters).init(device),
+                taps,
                 norm: BatchNormConfig::new(filters).init(device),
-                kernel: self.kernel,
             });
             channels = filters;
         }
@@ -68,10 +77,10 @@ impl CnnConfig {
 
 #[derive(Module, Debug)]
 pub struct ConvBlock<B: Backend> {
-    /// The convolution as a matrix: (kernel x channels in) -> channels out.
-    conv: Linear<B>,
+    /// One matrix (channels in -> channels out) per kernel tap; the convolution is the sum of
+    /// each tap applied to the input shifted by that tap.
+    taps: Vec<Linear<B>>,
     norm: BatchNorm<B>,
-    kernel: usize,
 }
 
 impl<B: Backend> ConvBlock<B> {
@@ -79,9 +88,11 @@ impl<B: Backend> ConvBlock<B> {
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
         let [batch, len, channels] = x.dims();
         let device = x.device();
-        // 'same' convolution: zero padding, then the k shifted views side by side.
-        let left = (self.kernel - 1) / 2;
-        let right = self.kernel - 1 - left;
+        let kernel = self.taps.len();
+        // 'same' convolution: zero padding, then one matrix product per shifted view. (An
+        // im2col built by concatenating the views along channels is 5x slower on candle.)
+        let left = (kernel - 1) / 2;
+        let right = kernel - 1 - left;
         let padded = Tensor::cat(
             vec![
                 Tensor::zeros([batch, left, channels], &device),
@@ -90,11 +101,16 @@ impl<B: Backend> ConvBlock<B> {
             ],
             1,
         );
-        let columns: Vec<Tensor<B, 3>> = (0..self.kernel)
-            .map(|k| padded.clone().slice([0..batch, k..k + len, 0..channels]))
-            .collect();
-        let columns = Tensor::cat(columns, 2).reshape([batch * len, self.kernel * channels]);
-        let y = relu(self.conv.forward(columns));
+        let mut y: Option<Tensor<B, 2>> = None;
+        for (k, tap) in self.taps.iter().enumerate() {
+            let view = padded.clone().slice([0..batch, k..k + len, 0..channels]).reshape([batch * len, channels]);
+            let part = tap.forward(view);
+            y = Some(match y {
+                Some(sum) => sum + part,
+                None => part,
+            });
+        }
+        let y = relu(y.expect("kernel size is at least 1"));
         let y = self.norm.forward(y);
         let filters = y.dims()[1];
         max_pool_5_2_same(y.reshape([batch, len, filters]))
