@@ -21,7 +21,7 @@ pub struct Request {
     pub files: Vec<PathBuf>,
 }
 
-fn parse_params(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+pub fn parse_params(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     pairs
         .iter()
         .map(|p| {

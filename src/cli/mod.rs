@@ -6,6 +6,7 @@ mod demo;
 mod extract;
 mod play;
 mod plugins;
+mod train;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -106,6 +107,72 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         seed: u64,
     },
+    /// Train the 1D CNN (speaker-independent splits, early stopping, LR reduction) and save it.
+    Train {
+        /// Feature plugin (a vector plugin trains the feature-axis CNN, a sequence plugin the
+        /// time-axis one).
+        #[arg(long, default_value = "classic")]
+        plugin: String,
+        /// A plugin parameter, `name=value` (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// How to split: speakers never shared (default), leave one corpus out, or random (LEAKY).
+        #[arg(long, value_enum, default_value = "speaker")]
+        split: crate::train::split::SplitKind,
+        /// Cross-validate over K folds, report each and the pooled result, then train the kept
+        /// model on all data. Without it, one fifth of the speakers is held out once.
+        #[arg(long, value_name = "K")]
+        folds: Option<usize>,
+        #[arg(long, default_value_t = 50)]
+        epochs: usize,
+        #[arg(long, default_value_t = 64)]
+        batch: usize,
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        /// Early-stopping patience in epochs.
+        #[arg(long, default_value_t = 8)]
+        patience: usize,
+        /// Metric that drives early stopping and LR reduction.
+        #[arg(long, value_enum, default_value = "unweighted-accuracy")]
+        monitor: crate::train::engine::Monitor,
+        /// Feature normalisation: training statistics, or each speaker by its own first.
+        #[arg(long, value_enum, default_value = "per-speaker")]
+        norm: crate::train::normalize::NormKind,
+        /// Augmentation policy: a TOML file, `default`, or `off` (default: the user's
+        /// augment.toml if present, else `default`). Training clips only.
+        #[arg(long, value_name = "POLICY")]
+        augment: Option<String>,
+        /// Augmented copies per training clip.
+        #[arg(long, default_value_t = 2)]
+        augment_copies: usize,
+        /// Do not weight the loss by inverse class frequency.
+        #[arg(long)]
+        no_class_weights: bool,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write the model (default: a new folder in the user data dir).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Print the metrics as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate a trained model on every labelled clip of the configured datasets.
+    Eval {
+        #[arg(long, value_name = "DIR")]
+        model: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Predict the class (and the class probabilities) of WAV files with a trained model.
+    Predict {
+        #[arg(long, value_name = "DIR")]
+        model: PathBuf,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Play a WAV file through the default audio output.
     Play {
         /// The WAV file.
@@ -145,6 +212,53 @@ pub fn run() -> ExitCode {
                 seed,
             };
             augment::run(&input, &output, &steps)
+        }
+        Some(Command::Train {
+            plugin,
+            params,
+            split,
+            folds,
+            epochs,
+            batch,
+            lr,
+            patience,
+            monitor,
+            norm,
+            augment,
+            augment_copies,
+            no_class_weights,
+            seed,
+            out,
+            json,
+        }) => (|| {
+            let params = extract::parse_params(&params)?;
+            let mut config = crate::train::run::TrainConfig {
+                split,
+                folds,
+                norm,
+                augment_copies,
+                ..Default::default()
+            };
+            config.settings.epochs = epochs;
+            config.settings.batch_size = batch.max(1);
+            config.settings.learning_rate = lr;
+            config.settings.early_stopping_patience = patience.max(1);
+            config.settings.monitor = monitor;
+            config.settings.class_weights = !no_class_weights;
+            config.settings.seed = seed;
+            let request = train::TrainRequest { plugin, params, config, augment, out, json };
+            train::train(datasets, &cli.plugin_paths, request)
+        })(),
+        Some(Command::Eval { model, json }) => train::eval(datasets, &cli.plugin_paths, &model, json),
+        Some(Command::Predict { model, json, files }) => {
+            return match train::predict_files(datasets, &cli.plugin_paths, &model, &files, json) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(err) => {
+                    eprintln!("serlab: error: {err:#}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         Some(Command::Plugins { json }) => plugins::run(datasets, &cli.plugin_paths, json),
         Some(Command::Extract {

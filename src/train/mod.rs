@@ -8,3 +8,6 @@ pub mod metrics;
 pub mod normalize;
 pub mod schedule;
 pub mod split;
+pub mod persist;
+pub mod run;
+pub mod plots;

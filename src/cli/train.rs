@@ -1,0 +1,249 @@
+//! `serlab train`, `serlab eval`, `serlab predict`: the training engine from the command line.
+
+use crate::augment::AugmentPolicy;
+use crate::config::{dirs, DatasetsConfig};
+use crate::corpus::open_catalog;
+use crate::features::batch::Extraction;
+use crate::features::cache::FeatureCache;
+use crate::features::{Features, Plugin};
+use crate::train::data::extract_clips;
+use crate::train::engine::{argmax, predict};
+use crate::train::events::TrainEvent;
+use crate::train::normalize::NormKind;
+use crate::train::run::{normalise_rows, run, MetricsReport, ModelInfo, TrainConfig};
+use crate::train::{persist, plots};
+use anyhow::{anyhow, bail};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+pub struct TrainRequest {
+    pub plugin: String,
+    pub params: Vec<(String, String)>,
+    pub config: TrainConfig,
+    pub augment: Option<String>,
+    pub out: Option<PathBuf>,
+    pub json: bool,
+}
+
+fn policy_from(arg: Option<&str>) -> anyhow::Result<AugmentPolicy> {
+    match arg {
+        Some("off") | Some("none") => Ok(AugmentPolicy::off()),
+        Some("default") => Ok(AugmentPolicy::default()),
+        Some(path) => AugmentPolicy::load(Path::new(path)).map_err(|e| anyhow!(e)),
+        None => {
+            let user = AugmentPolicy::user_default_path();
+            if user.is_file() {
+                AugmentPolicy::load(&user).map_err(|e| anyhow!(e))
+            } else {
+                Ok(AugmentPolicy::default())
+            }
+        }
+    }
+}
+
+fn print_table(metrics: &MetricsReport) {
+    if metrics.leaky {
+        eprintln!("WARNING: LEAKY protocol: the same speakers are in training and test; these numbers overstate real performance");
+    }
+    if metrics.synthetic {
+        eprintln!("note: trained and tested on the SYNTHETIC demo corpus");
+    }
+    println!("protocol: {}", metrics.protocol);
+    for fold in &metrics.folds {
+        println!("  {:<36} UA {:.3}  acc {:.3}  n {:>5}  best epoch {:>3} of {}", fold.name, fold.unweighted_accuracy, fold.accuracy, fold.n, fold.best_epoch + 1, fold.epochs_run);
+    }
+    println!("accuracy {:.3}   unweighted accuracy {:.3}   macro F1 {:.3}   n {}", metrics.accuracy, metrics.unweighted_accuracy, metrics.macro_f1, metrics.n);
+    print!("{:>10}", "true\\pred");
+    for c in &metrics.classes {
+        print!(" {:>8}", c);
+    }
+    println!();
+    for (c, row) in metrics.classes.iter().zip(&metrics.confusion) {
+        print!("{c:>10}");
+        for v in row {
+            print!(" {v:>8}");
+        }
+        println!();
+    }
+    for (corpus, s) in &metrics.per_corpus {
+        println!("  {corpus:<8} UA {:.3}  acc {:.3}  n {}", s.unweighted_accuracy, s.accuracy, s.n);
+    }
+}
+
+pub fn train(datasets: Option<&Path>, cli_paths: &[PathBuf], mut request: TrainRequest) -> anyhow::Result<()> {
+    let config = DatasetsConfig::load(datasets)?;
+    let registry = super::plugins::registry(&config, cli_paths);
+    let plugin = registry.get(&request.plugin)?;
+    let params = plugin.resolve_params(&request.params)?;
+    request.config.augment = policy_from(request.augment.as_deref())?;
+    let catalog = open_catalog(&config)?;
+    if catalog.synthetic {
+        eprintln!("serlab: no corpus configured: training on the SYNTHETIC demo corpus");
+    }
+    let out = request.out.clone().unwrap_or_else(|| {
+        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        dirs::data_dir().join("models").join(format!("{}-{stamp}", plugin.name))
+    });
+    let (tx, rx) = std::sync::mpsc::channel();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let worker = {
+        let plugin = plugin.clone();
+        let train_config = request.config.clone();
+        let cancel = cancel.clone();
+        std::thread::spawn(move || run(&catalog, plugin, params, &train_config, &tx, &cancel).map(|o| (o, catalog.synthetic)))
+    };
+    let show = std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    for event in rx {
+        match event {
+            TrainEvent::Preparing { done, total } => eprintln!("features: {done}/{total} clips"),
+            TrainEvent::FoldStarted { name, train, validation, test, .. } => {
+                eprintln!("{name}: {train} training rows (with augmented copies), {validation} validation, {test} test clips")
+            }
+            TrainEvent::Batch { epoch, batch, batches, loss, .. } if show => {
+                let b = bar.get_or_insert_with(|| {
+                    let b = indicatif::ProgressBar::new(batches as u64);
+                    if let Ok(style) = indicatif::ProgressStyle::with_template("epoch {prefix:>3} {bar:30} {pos}/{len} batches  loss {msg}  eta {eta}") {
+                        b.set_style(style);
+                    }
+                    b
+                });
+                b.set_prefix(format!("{}", epoch + 1));
+                b.set_position(batch as u64);
+                b.set_message(format!("{loss:.3}"));
+            }
+            TrainEvent::Epoch(r) => {
+                if let Some(b) = bar.take() {
+                    b.finish_and_clear();
+                }
+                eprintln!(
+                    "epoch {:>3}  loss {:.3}  acc {:.3}  | val loss {:.3}  acc {:.3}  UA {:.3}  | lr {:.1e}  {:.1}s",
+                    r.epoch + 1, r.train_loss, r.train_accuracy, r.validation_loss, r.validation.accuracy, r.validation.unweighted_accuracy, r.lr, r.seconds
+                );
+            }
+            TrainEvent::LrReduced { lr, .. } => eprintln!("  learning rate reduced to {lr:.1e}"),
+            TrainEvent::EarlyStopped { best_epoch, .. } => eprintln!("  early stop; best epoch {}", best_epoch + 1),
+            TrainEvent::FoldFinished { test, .. } => eprintln!("  test: UA {:.3}, accuracy {:.3} ({} clips)", test.unweighted_accuracy, test.accuracy, test.n),
+            TrainEvent::Finished { message } => eprintln!("{message}"),
+            TrainEvent::Error { message } => eprintln!("serlab: error: {message}"),
+            TrainEvent::Batch { .. } => {}
+        }
+    }
+    let (outcome, _) = worker.join().map_err(|_| anyhow!("the training thread panicked"))??;
+    for skipped in &outcome.skipped {
+        eprintln!("serlab: skipped {skipped}");
+    }
+    let history = outcome.history.clone();
+    let metrics = outcome.metrics.clone();
+    persist::save(&out, &outcome.model, &outcome.info, &outcome.metrics, &|dir| {
+        plots::confusion_png(&dir.join("confusion.png"), &metrics)?;
+        plots::curves_png(&dir.join("curves.png"), &history)
+    })?;
+    if request.json {
+        println!("{}", serde_json::to_string_pretty(&outcome.metrics)?);
+    } else {
+        print_table(&outcome.metrics);
+    }
+    eprintln!("model written to {}", out.display());
+    Ok(())
+}
+
+/// Features of clips for a model: its plugin (same name; a different version is warned about)
+/// and its parameters and rate.
+fn model_extraction(info: &ModelInfo, datasets: &DatasetsConfig, cli_paths: &[PathBuf]) -> anyhow::Result<Extraction> {
+    let registry = super::plugins::registry(datasets, cli_paths);
+    let plugin: Arc<Plugin> = registry.get(&info.plugin)?;
+    if plugin.version != info.plugin_version {
+        eprintln!("serlab: warning: the model was trained with {} {}, extracting with {}", info.plugin, info.plugin_version, plugin.version);
+    }
+    let params = plugin.params.iter().map(|p| info.plugin_params.get(&p.name).copied().unwrap_or(p.default)).collect();
+    Ok(Extraction { plugin, params, sample_rate: info.sample_rate, cache: Some(FeatureCache::default_location()) })
+}
+
+fn rows_for(info: &ModelInfo, features: &[Features], speakers: &[String]) -> Vec<Vec<f32>> {
+    let mut rows: Vec<Vec<f32>> = features.iter().map(|f| info.shape.row(f)).collect();
+    let dims = if info.shape.sequence { info.shape.channels } else { info.shape.len };
+    normalise_rows(&mut rows, speakers, info.norm, dims, None);
+    for row in rows.iter_mut() {
+        info.stats.apply(row);
+    }
+    rows
+}
+
+pub fn eval(datasets: Option<&Path>, cli_paths: &[PathBuf], model_dir: &Path, json: bool) -> anyhow::Result<()> {
+    let (model, info) = persist::load(model_dir)?;
+    let config = DatasetsConfig::load(datasets)?;
+    let catalog = open_catalog(&config)?;
+    if catalog.classes() != info.classes.as_slice() {
+        bail!("the model's classes ({}) differ from the datasets' ({})", info.classes.join(", "), catalog.classes().join(", "));
+    }
+    let extraction = model_extraction(&info, &config, cli_paths)?;
+    let clips: Vec<_> = catalog.labelled().collect();
+    let (features, failures) = extract_clips(&clips, &extraction, &Default::default());
+    for f in &failures {
+        eprintln!("serlab: skipped {f}");
+    }
+    let kept: Vec<(usize, Features)> = features.into_iter().enumerate().filter_map(|(i, f)| f.map(|f| (i, f))).collect();
+    let speakers: Vec<String> = kept.iter().map(|(i, _)| clips[*i].speaker_key()).collect();
+    let feats: Vec<Features> = kept.iter().map(|(_, f)| f.clone()).collect();
+    let rows = rows_for(&info, &feats, &speakers);
+    let probs = predict(&model, &rows, info.shape, 256);
+    let truth: Vec<usize> = kept.iter().map(|(i, _)| clips[*i].target.unwrap_or(0)).collect();
+    let predicted: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
+    let corpora: Vec<String> = kept.iter().map(|(i, _)| clips[*i].corpus.to_string()).collect();
+    let protocol = format!("evaluation of {} on every labelled clip of the configured datasets", model_dir.display());
+    let metrics = MetricsReport::new(protocol, false, &info.classes, &truth, &predicted, &corpora, catalog.synthetic);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&metrics)?);
+    } else {
+        print_table(&metrics);
+    }
+    Ok(())
+}
+
+pub fn predict_files(datasets: Option<&Path>, cli_paths: &[PathBuf], model_dir: &Path, files: &[PathBuf], json: bool) -> anyhow::Result<bool> {
+    let (model, info) = persist::load(model_dir)?;
+    let config = DatasetsConfig::load(datasets)?;
+    let extraction = model_extraction(&info, &config, cli_paths)?;
+    if info.norm == NormKind::PerSpeaker && files.len() < 8 {
+        eprintln!(
+            "serlab: note: this model standardises each speaker by its own statistics; the {} file(s) given are treated as one speaker, and fewer than 8 clips give rough statistics",
+            files.len()
+        );
+    }
+    let mut ok = Vec::new();
+    let mut all_ok = true;
+    for file in files {
+        match extraction.one(file, None, None) {
+            Ok(f) => ok.push((file, f)),
+            Err(e) => {
+                all_ok = false;
+                eprintln!("serlab: skipped {}: {e}", file.display());
+            }
+        }
+    }
+    let feats: Vec<Features> = ok.iter().map(|(_, f)| f.clone()).collect();
+    let speakers = vec!["input".to_string(); feats.len()];
+    let rows = rows_for(&info, &feats, &speakers);
+    let probs = predict(&model, &rows, info.shape, 256);
+    if json {
+        let items: Vec<serde_json::Value> = ok
+            .iter()
+            .zip(&probs)
+            .map(|((file, _), p)| {
+                let map: serde_json::Map<String, serde_json::Value> = info.classes.iter().zip(p).map(|(c, v)| (c.clone(), serde_json::json!(v))).collect();
+                serde_json::json!({"file": file.display().to_string(), "class": info.classes[argmax(p)], "probabilities": map})
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+    } else {
+        for ((file, _), p) in ok.iter().zip(&probs) {
+            let parts: Vec<String> = info.classes.iter().zip(p).map(|(c, v)| format!("{c} {v:.3}")).collect();
+            println!("{}: {}  ({})", file.display(), info.classes[argmax(p)], parts.join(", "));
+        }
+    }
+    Ok(all_ok)
+}
+

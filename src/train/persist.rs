@@ -1,0 +1,71 @@
+//! Saving and loading a trained model directory: `model.mpk` (full-precision weights),
+//! `model.json` (plugin, classes, normalisation, architecture), `metrics.json`. The directory is
+//! written beside its destination and renamed into place, so it is never half-written.
+
+use super::run::{MetricsReport, ModelInfo};
+use crate::model::{device, Backend, Cnn};
+use burn::module::Module;
+use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelDirError {
+    #[error("{}: {reason}", path.display())]
+    Io { path: PathBuf, reason: String },
+    #[error("{}: not a serlab model directory ({reason})", path.display())]
+    Invalid { path: PathBuf, reason: String },
+}
+
+fn recorder() -> NamedMpkFileRecorder<FullPrecisionSettings> {
+    NamedMpkFileRecorder::<FullPrecisionSettings>::new()
+}
+
+/// Writes the model directory atomically; `extra` files (plots) are written into it too.
+pub fn save(dir: &Path, model: &Cnn<Backend>, info: &ModelInfo, metrics: &MetricsReport, extra: &dyn Fn(&Path) -> Result<(), String>) -> Result<(), ModelDirError> {
+    let io = |path: &Path, e: String| ModelDirError::Io { path: path.to_path_buf(), reason: e };
+    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| io(parent, e.to_string()))?;
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e.to_string()))?;
+    model.clone().save_file(tmp.join("model"), &recorder()).map_err(|e| io(&tmp.join("model.mpk"), e.to_string()))?;
+    let json = |value: &dyn erased::Json, file: &str| -> Result<(), ModelDirError> {
+        let text = value.to_json().map_err(|e| io(&tmp.join(file), e))?;
+        std::fs::write(tmp.join(file), text).map_err(|e| io(&tmp.join(file), e.to_string()))
+    };
+    json(info, "model.json")?;
+    json(metrics, "metrics.json")?;
+    extra(&tmp).map_err(|e| io(&tmp, e))?;
+    if dir.exists() {
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        std::fs::rename(dir, &old).map_err(|e| io(dir, e.to_string()))?;
+        std::fs::rename(&tmp, dir).map_err(|e| io(dir, e.to_string()))?;
+        let _ = std::fs::remove_dir_all(&old);
+    } else {
+        std::fs::rename(&tmp, dir).map_err(|e| io(dir, e.to_string()))?;
+    }
+    Ok(())
+}
+
+pub fn load(dir: &Path) -> Result<(Cnn<Backend>, ModelInfo), ModelDirError> {
+    let invalid = |reason: String| ModelDirError::Invalid { path: dir.to_path_buf(), reason };
+    let text = std::fs::read_to_string(dir.join("model.json")).map_err(|e| invalid(format!("model.json: {e}")))?;
+    let info: ModelInfo = serde_json::from_str(&text).map_err(|e| invalid(format!("model.json: {e}")))?;
+    let model: Cnn<Backend> = info.architecture.init(&device());
+    let model = model
+        .load_file(dir.join("model"), &recorder(), &device())
+        .map_err(|e| invalid(format!("model.mpk: {e}")))?;
+    Ok((model, info))
+}
+
+mod erased {
+    pub trait Json {
+        fn to_json(&self) -> Result<String, String>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> Result<String, String> {
+            serde_json::to_string_pretty(self).map(|s| s + "\n").map_err(|e| e.to_string())
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! A whole training job, as `serlab train` and the TUI's Train view run it: extract features
+//! (through the cache), split honestly, augment training clips only, normalise with training
+//! statistics only, train and test each fold, pool the results, and train the model to keep.
+
+use super::data::{augmented_copies, extract_clips, InputShape};
+use super::engine::{argmax, predict, train_fold, LoopSettings, Part, TrainError};
+use super::events::TrainEvent;
+use super::metrics::Scores;
+use super::normalize::{NormKind, Stats};
+use super::split::{make_folds, Fold, SplitItem, SplitKind};
+use crate::augment::AugmentPolicy;
+use crate::corpus::{Catalog, Clip};
+use crate::features::batch::{Extraction, Progress};
+use crate::features::cache::FeatureCache;
+use crate::features::{FeatureKind, Features, Plugin};
+use crate::model::{Backend, Cnn, CnnConfig};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    pub split: SplitKind,
+    /// Cross-validate over this many folds (then train the kept model on everything); `None`
+    /// holds out one fifth of the speakers once.
+    pub folds: Option<usize>,
+    pub norm: NormKind,
+    pub augment: AugmentPolicy,
+    /// Augmented copies of each training clip (the notebooks use 2).
+    pub augment_copies: usize,
+    /// Frames per input for sequence plugins.
+    pub seq_len: usize,
+    pub validation_share: f64,
+    pub settings: LoopSettings,
+    pub use_cache: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            split: SplitKind::Speaker,
+            folds: None,
+            norm: NormKind::PerSpeaker,
+            augment: AugmentPolicy::default(),
+            augment_copies: 2,
+            seq_len: 300,
+            validation_share: 0.15,
+            settings: LoopSettings::default(),
+            use_cache: true,
+        }
+    }
+}
+
+/// Everything needed to use a trained model: written as `model.json` beside `model.mpk`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub format: u32,
+    pub plugin: String,
+    pub plugin_version: String,
+    pub plugin_params: BTreeMap<String, f64>,
+    pub sample_rate: u32,
+    pub classes: Vec<String>,
+    pub norm: NormKind,
+    /// Training statistics applied after the optional per-speaker standardisation.
+    pub stats: Stats,
+    pub shape: InputShape,
+    pub architecture: CnnConfig,
+    pub protocol: String,
+    pub trained_on_synthetic_demo: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CorpusScores {
+    pub accuracy: f64,
+    pub unweighted_accuracy: f64,
+    pub n: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FoldSummary {
+    pub name: String,
+    pub accuracy: f64,
+    pub unweighted_accuracy: f64,
+    pub n: usize,
+    pub best_epoch: usize,
+    pub epochs_run: usize,
+}
+
+/// The metrics JSON of `serlab train` and `serlab eval`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MetricsReport {
+    pub protocol: String,
+    pub leaky: bool,
+    pub accuracy: f64,
+    pub unweighted_accuracy: f64,
+    pub macro_f1: f64,
+    pub classes: Vec<String>,
+    /// rows = true class, in `classes` order
+    pub confusion: Vec<Vec<usize>>,
+    pub per_corpus: BTreeMap<String, CorpusScores>,
+    pub n: usize,
+    #[serde(default)]
+    pub folds: Vec<FoldSummary>,
+    pub synthetic: bool,
+}
+
+impl MetricsReport {
+    pub fn new(protocol: String, leaky: bool, classes: &[String], truth: &[usize], predicted: &[usize], corpora: &[String], synthetic: bool) -> Self {
+        let scores = Scores::compute(truth, predicted, classes.len());
+        let mut per_corpus = BTreeMap::new();
+        let names: std::collections::BTreeSet<&String> = corpora.iter().collect();
+        for name in names {
+            let idx: Vec<usize> = (0..truth.len()).filter(|&i| &corpora[i] == name).collect();
+            let s = Scores::compute(&idx.iter().map(|&i| truth[i]).collect::<Vec<_>>(), &idx.iter().map(|&i| predicted[i]).collect::<Vec<_>>(), classes.len());
+            per_corpus.insert(name.clone(), CorpusScores { accuracy: s.accuracy, unweighted_accuracy: s.unweighted_accuracy, n: s.n });
+        }
+        Self {
+            protocol,
+            leaky,
+            accuracy: scores.accuracy,
+            unweighted_accuracy: scores.unweighted_accuracy,
+            macro_f1: scores.macro_f1,
+            classes: classes.to_vec(),
+            confusion: scores.confusion,
+            per_corpus,
+            n: scores.n,
+            folds: Vec::new(),
+            synthetic,
+        }
+    }
+}
+
+pub struct TrainOutcome {
+    pub metrics: MetricsReport,
+    pub model: Cnn<Backend>,
+    pub info: ModelInfo,
+    /// Clips whose features could not be extracted.
+    pub skipped: Vec<String>,
+    /// Per-epoch reports of every fold and of the final model.
+    pub history: Vec<super::events::EpochReport>,
+}
+
+/// Rows of the given clips after normalisation (per speaker, then `stats`).
+pub fn normalise_rows(rows: &mut [Vec<f32>], speakers: &[String], norm: NormKind, dims: usize, speaker_stats: Option<&BTreeMap<String, Stats>>) {
+    if norm == NormKind::PerSpeaker {
+        match speaker_stats {
+            Some(stats) => {
+                for (row, speaker) in rows.iter_mut().zip(speakers) {
+                    if let Some(s) = stats.get(speaker) {
+                        s.apply(row);
+                    }
+                }
+            }
+            None => super::normalize::per_speaker(rows, speakers, dims),
+        }
+    }
+}
+
+/// Per-speaker statistics of the given rows.
+pub fn speaker_statistics(rows: &[Vec<f32>], speakers: &[String], dims: usize) -> BTreeMap<String, Stats> {
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, s) in speakers.iter().enumerate() {
+        groups.entry(s.clone()).or_default().push(i);
+    }
+    groups.into_iter().map(|(s, idx)| (s, Stats::of(idx.iter().map(|&i| rows[i].as_slice()), dims))).collect()
+}
+
+struct Prepared<'a> {
+    clips: Vec<&'a Clip>,
+    /// Input rows (un-normalised) of each clip.
+    rows: Vec<Vec<f32>>,
+    copies: Vec<Vec<Vec<f32>>>,
+    labels: Vec<usize>,
+    speakers: Vec<String>,
+    corpora: Vec<String>,
+    /// Features per position (1 for vectors; frame features for sequences).
+    dims: usize,
+}
+
+fn prepare<'a>(catalog: &'a Catalog, extraction: &Extraction, config: &TrainConfig, shape_of: &dyn Fn(&Features) -> Vec<f32>, events: &Sender<TrainEvent>) -> Result<(Prepared<'a>, Vec<String>), TrainError> {
+    let labelled: Vec<&Clip> = catalog.labelled().collect();
+    if labelled.is_empty() {
+        return Err(TrainError::Data("no labelled clips: check the datasets and the [labels] mapping".into()));
+    }
+    let progress = Arc::new(Progress::default());
+    let _ = events.send(TrainEvent::Preparing { done: 0, total: labelled.len() });
+    let (features, mut skipped) = extract_clips(&labelled, extraction, &progress);
+    let copies = augmented_copies(&labelled, extraction, &config.augment, config.augment_copies, config.settings.seed, &progress);
+    let _ = events.send(TrainEvent::Preparing { done: labelled.len(), total: labelled.len() });
+    let mut prepared = Prepared { clips: Vec::new(), rows: Vec::new(), copies: Vec::new(), labels: Vec::new(), speakers: Vec::new(), corpora: Vec::new(), dims: 0 };
+    for ((clip, features), copies) in labelled.into_iter().zip(features).zip(copies) {
+        let Some(features) = features else { continue };
+        prepared.dims = features.dims();
+        prepared.rows.push(shape_of(&features));
+        prepared.copies.push(copies.iter().map(shape_of).collect());
+        prepared.labels.push(clip.target.unwrap_or(0));
+        prepared.speakers.push(clip.speaker_key());
+        prepared.corpora.push(clip.corpus.to_string());
+        prepared.clips.push(clip);
+    }
+    if prepared.rows.is_empty() {
+        skipped.push("no clip could be extracted".into());
+        return Err(TrainError::Data(skipped.join("; ")));
+    }
+    Ok((prepared, skipped))
+}
+
+/// Builds normalised train / validation / test parts of a fold. Only training clips get their
+/// augmented copies.
+fn parts(p: &Prepared, fold: &Fold, norm: NormKind, row_dims: usize) -> (Part, Part, Part, Stats) {
+    let speaker_stats = (norm == NormKind::PerSpeaker).then(|| speaker_statistics(&p.rows, &p.speakers, row_dims));
+    let normalised_speaker = |rows: Vec<Vec<f32>>, speakers: Vec<String>| {
+        let mut rows = rows;
+        normalise_rows(&mut rows, &speakers, norm, row_dims, speaker_stats.as_ref());
+        rows
+    };
+    let collect = |idx: &[usize], with_copies: bool| {
+        let mut rows = Vec::new();
+        let mut labels = Vec::new();
+        let mut speakers = Vec::new();
+        for &i in idx {
+            rows.push(p.rows[i].clone());
+            labels.push(p.labels[i]);
+            speakers.push(p.speakers[i].clone());
+            if with_copies {
+                for copy in &p.copies[i] {
+                    rows.push(copy.clone());
+                    labels.push(p.labels[i]);
+                    speakers.push(p.speakers[i].clone());
+                }
+            }
+        }
+        (normalised_speaker(rows, speakers), labels)
+    };
+    let (mut train_rows, train_labels) = collect(&fold.train, true);
+    let (mut val_rows, val_labels) = collect(&fold.validation, false);
+    let (mut test_rows, test_labels) = collect(&fold.test, false);
+    let stats = Stats::of(train_rows.iter().map(|r| r.as_slice()), row_dims);
+    for row in train_rows.iter_mut().chain(val_rows.iter_mut()).chain(test_rows.iter_mut()) {
+        stats.apply(row);
+    }
+    (
+        Part { rows: train_rows, labels: train_labels },
+        Part { rows: val_rows, labels: val_labels },
+        Part { rows: test_rows, labels: test_labels },
+        stats,
+    )
+}
+
+pub fn run(catalog: &Catalog, plugin: Arc<Plugin>, plugin_params: Vec<f64>, config: &TrainConfig, events: &Sender<TrainEvent>, cancel: &AtomicBool) -> Result<TrainOutcome, TrainError> {
+    let extraction = Extraction {
+        plugin: plugin.clone(),
+        params: plugin_params.clone(),
+        sample_rate: catalog.sample_rate,
+        cache: config.use_cache.then(FeatureCache::default_location),
+    };
+    let names = plugin.layout(&plugin_params, catalog.sample_rate, catalog.sample_rate as usize).map_err(|e| TrainError::Data(e.to_string()))?.0;
+    let shape = InputShape::for_plugin(plugin.kind, names.len(), config.seq_len);
+    let row_dims = if shape.sequence { shape.channels } else { shape.len };
+    let shape_of = |f: &Features| shape.row(f);
+    let (prepared, skipped) = prepare(catalog, &extraction, config, &shape_of, events)?;
+    let classes = catalog.classes().to_vec();
+    let architecture = CnnConfig::new(shape.len, shape.channels, classes.len()).with_global_pool(matches!(plugin.kind, FeatureKind::Sequence { .. }));
+
+    let items: Vec<SplitItem> = (0..prepared.rows.len())
+        .map(|i| SplitItem { speaker: prepared.speakers[i].clone(), corpus: prepared.corpora[i].clone(), class: prepared.labels[i] })
+        .collect();
+    let requested = config.folds.unwrap_or(5);
+    let mut folds = make_folds(&items, config.split, requested, config.validation_share, config.settings.seed).map_err(TrainError::Data)?;
+    let cross_validate = config.folds.is_some();
+    if !cross_validate {
+        folds.truncate(1);
+    }
+
+    let (mut truth, mut predicted, mut corpora) = (Vec::new(), Vec::new(), Vec::new());
+    let mut summaries = Vec::new();
+    let mut history = Vec::new();
+    let mut kept: Option<(Cnn<Backend>, Stats)> = None;
+    for (f, fold) in folds.iter().enumerate() {
+        let (train, validation, test, stats) = parts(&prepared, fold, config.norm, row_dims);
+        let _ = events.send(TrainEvent::FoldStarted { fold: f, folds: folds.len(), name: fold.name.clone(), train: train.rows.len(), validation: validation.rows.len(), test: test.rows.len() });
+        let result = train_fold(&architecture, shape, &train, &validation, &config.settings, f, events, cancel)?;
+        let probs = predict(&result.model, &test.rows, shape, 256);
+        let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
+        let scores = Scores::compute(&test.labels, &fold_pred, classes.len());
+        let _ = events.send(TrainEvent::FoldFinished { fold: f, test: scores.clone() });
+        summaries.push(FoldSummary { name: fold.name.clone(), accuracy: scores.accuracy, unweighted_accuracy: scores.unweighted_accuracy, n: scores.n, best_epoch: result.best_epoch, epochs_run: result.history.len() });
+        truth.extend(test.labels.iter().copied());
+        predicted.extend(fold_pred);
+        corpora.extend(fold.test.iter().map(|&i| prepared.corpora[i].clone()));
+        history.extend(result.history);
+        if !cross_validate {
+            kept = Some((result.model, stats));
+        }
+    }
+
+    if kept.is_none() {
+        // Cross-validation measured the method; the model to keep learns from every speaker
+        // (a validation share of them still drives early stopping).
+        let all: Vec<usize> = (0..prepared.rows.len()).collect();
+        let mut carve = make_folds(&items, SplitKind::Speaker, 2, config.validation_share, config.settings.seed ^ 0xF1A1)
+            .unwrap_or_else(|_| vec![Fold { name: "all".into(), train: all.clone(), validation: all.clone(), test: vec![] }]);
+        let mut fold = carve.swap_remove(0);
+        fold.train.extend(fold.test.drain(..));
+        fold.name = "final model (all speakers)".into();
+        let (train, validation, _, stats) = parts(&prepared, &fold, config.norm, row_dims);
+        let final_index = folds.len();
+        let _ = events.send(TrainEvent::FoldStarted { fold: final_index, folds: folds.len() + 1, name: fold.name.clone(), train: train.rows.len(), validation: validation.rows.len(), test: 0 });
+        let result = train_fold(&architecture, shape, &train, &validation, &config.settings, final_index, events, cancel)?;
+        history.extend(result.history);
+        kept = Some((result.model, stats));
+    }
+    let (model, stats) = kept.expect("a model was trained");
+
+    let protocol = format!(
+        "{}{}",
+        config.split.protocol(),
+        if cross_validate { format!(", {} folds pooled", folds.len()) } else { ", one held-out fold".into() }
+    );
+    let mut metrics = MetricsReport::new(protocol.clone(), config.split.is_leaky(), &classes, &truth, &predicted, &corpora, catalog.synthetic);
+    metrics.folds = summaries;
+    let info = ModelInfo {
+        format: 1,
+        plugin: plugin.name.clone(),
+        plugin_version: plugin.version.clone(),
+        plugin_params: plugin.params.iter().map(|p| p.name.clone()).zip(plugin_params.iter().copied()).collect(),
+        sample_rate: catalog.sample_rate,
+        classes,
+        norm: config.norm,
+        stats,
+        shape,
+        architecture,
+        protocol,
+        trained_on_synthetic_demo: catalog.synthetic,
+    };
+    let _ = events.send(TrainEvent::Finished { message: format!("test UA {:.3}, accuracy {:.3} over {} clips", metrics.unweighted_accuracy, metrics.accuracy, metrics.n) });
+    Ok(TrainOutcome { metrics, model, info, skipped, history })
+}
