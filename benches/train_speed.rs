@@ -21,8 +21,22 @@ fn measure(config: &CnnConfig) -> (f64, f64) {
     let dev = device();
     let mut model: Cnn<TrainBackend> = config.init(&dev);
     let mut optim = AdamConfig::new().init::<TrainBackend, Cnn<TrainBackend>>();
-    let x = || Tensor::<TrainBackend, 3>::from_data(TensorData::new(random(BATCH * config.input_len * config.input_channels, 1), [BATCH, config.input_len, config.input_channels]), &dev);
-    let y = Tensor::<TrainBackend, 2, Int>::from_data(TensorData::new((0..BATCH as i64).map(|i| i % 4).collect::<Vec<_>>(), [BATCH, 1]), &dev);
+    let x = || {
+        Tensor::<TrainBackend, 3>::from_data(
+            TensorData::new(
+                random(BATCH * config.input_len * config.input_channels, 1),
+                [BATCH, config.input_len, config.input_channels],
+            ),
+            &dev,
+        )
+    };
+    let y = Tensor::<TrainBackend, 2, Int>::from_data(
+        TensorData::new(
+            (0..BATCH as i64).map(|i| i % 4).collect::<Vec<_>>(),
+            [BATCH, 1],
+        ),
+        &dev,
+    );
     let mut step = |model: Cnn<TrainBackend>| {
         let logits = model.forward(x());
         let loss = log_softmax(logits, 1).gather(1, y.clone()).mean().neg();
@@ -41,7 +55,13 @@ fn measure(config: &CnnConfig) -> (f64, f64) {
     times.sort_by(f64::total_cmp);
     let train = BATCH as f64 / times[STEPS / 2];
     let inference_model: Cnn<Backend> = model.valid();
-    let xi = Tensor::<Backend, 3>::from_data(TensorData::new(random(BATCH * config.input_len * config.input_channels, 2), [BATCH, config.input_len, config.input_channels]), &dev);
+    let xi = Tensor::<Backend, 3>::from_data(
+        TensorData::new(
+            random(BATCH * config.input_len * config.input_channels, 2),
+            [BATCH, config.input_len, config.input_channels],
+        ),
+        &dev,
+    );
     let mut times = Vec::new();
     for _ in 0..STEPS {
         let t0 = Instant::now();

@@ -246,10 +246,19 @@ pub fn run() -> ExitCode {
             config.settings.monitor = monitor;
             config.settings.class_weights = !no_class_weights;
             config.settings.seed = seed;
-            let request = train::TrainRequest { plugin, params, config, augment, out, json };
+            let request = train::TrainRequest {
+                plugin,
+                params,
+                config,
+                augment,
+                out,
+                json,
+            };
             train::train(datasets, &cli.plugin_paths, request)
         })(),
-        Some(Command::Eval { model, json }) => train::eval(datasets, &cli.plugin_paths, &model, json),
+        Some(Command::Eval { model, json }) => {
+            train::eval(datasets, &cli.plugin_paths, &model, json)
+        }
         Some(Command::Predict { model, json, files }) => {
             return match train::predict_files(datasets, &cli.plugin_paths, &model, &files, json) {
                 Ok(true) => ExitCode::SUCCESS,

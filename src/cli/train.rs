@@ -52,9 +52,20 @@ fn print_table(metrics: &MetricsReport) {
     }
     println!("protocol: {}", metrics.protocol);
     for fold in &metrics.folds {
-        println!("  {:<36} UA {:.3}  acc {:.3}  n {:>5}  best epoch {:>3} of {}", fold.name, fold.unweighted_accuracy, fold.accuracy, fold.n, fold.best_epoch + 1, fold.epochs_run);
+        println!(
+            "  {:<36} UA {:.3}  acc {:.3}  n {:>5}  best epoch {:>3} of {}",
+            fold.name,
+            fold.unweighted_accuracy,
+            fold.accuracy,
+            fold.n,
+            fold.best_epoch + 1,
+            fold.epochs_run
+        );
     }
-    println!("accuracy {:.3}   unweighted accuracy {:.3}   macro F1 {:.3}   n {}", metrics.accuracy, metrics.unweighted_accuracy, metrics.macro_f1, metrics.n);
+    println!(
+        "accuracy {:.3}   unweighted accuracy {:.3}   macro F1 {:.3}   n {}",
+        metrics.accuracy, metrics.unweighted_accuracy, metrics.macro_f1, metrics.n
+    );
     print!("{:>10}", "true\\pred");
     for c in &metrics.classes {
         print!(" {:>8}", c);
@@ -68,11 +79,18 @@ fn print_table(metrics: &MetricsReport) {
         println!();
     }
     for (corpus, s) in &metrics.per_corpus {
-        println!("  {corpus:<8} UA {:.3}  acc {:.3}  n {}", s.unweighted_accuracy, s.accuracy, s.n);
+        println!(
+            "  {corpus:<8} UA {:.3}  acc {:.3}  n {}",
+            s.unweighted_accuracy, s.accuracy, s.n
+        );
     }
 }
 
-pub fn train(datasets: Option<&Path>, cli_paths: &[PathBuf], mut request: TrainRequest) -> anyhow::Result<()> {
+pub fn train(
+    datasets: Option<&Path>,
+    cli_paths: &[PathBuf],
+    mut request: TrainRequest,
+) -> anyhow::Result<()> {
     let config = DatasetsConfig::load(datasets)?;
     let registry = super::plugins::registry(&config, cli_paths);
     let plugin = registry.get(&request.plugin)?;
@@ -83,8 +101,13 @@ pub fn train(datasets: Option<&Path>, cli_paths: &[PathBuf], mut request: TrainR
         eprintln!("serlab: no corpus configured: training on the SYNTHETIC demo corpus");
     }
     let out = request.out.clone().unwrap_or_else(|| {
-        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        dirs::data_dir().join("models").join(format!("{}-{stamp}", plugin.name))
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        dirs::data_dir()
+            .join("models")
+            .join(format!("{}-{stamp}", plugin.name))
     });
     let (tx, rx) = std::sync::mpsc::channel();
     let cancel = Arc::new(AtomicBool::new(false));
@@ -92,20 +115,37 @@ pub fn train(datasets: Option<&Path>, cli_paths: &[PathBuf], mut request: TrainR
         let plugin = plugin.clone();
         let train_config = request.config.clone();
         let cancel = cancel.clone();
-        std::thread::spawn(move || run(&catalog, plugin, params, &train_config, &tx, &cancel).map(|o| (o, catalog.synthetic)))
+        std::thread::spawn(move || {
+            run(&catalog, plugin, params, &train_config, &tx, &cancel)
+                .map(|o| (o, catalog.synthetic))
+        })
     };
     let show = std::io::stderr().is_terminal();
     let mut bar: Option<indicatif::ProgressBar> = None;
     for event in rx {
         match event {
             TrainEvent::Preparing { done, total } => eprintln!("features: {done}/{total} clips"),
-            TrainEvent::FoldStarted { name, train, validation, test, .. } => {
+            TrainEvent::FoldStarted {
+                name,
+                train,
+                validation,
+                test,
+                ..
+            } => {
                 eprintln!("{name}: {train} training rows (with augmented copies), {validation} validation, {test} test clips")
             }
-            TrainEvent::Batch { epoch, batch, batches, loss, .. } if show => {
+            TrainEvent::Batch {
+                epoch,
+                batch,
+                batches,
+                loss,
+                ..
+            } if show => {
                 let b = bar.get_or_insert_with(|| {
                     let b = indicatif::ProgressBar::new(batches as u64);
-                    if let Ok(style) = indicatif::ProgressStyle::with_template("epoch {prefix:>3} {bar:30} {pos}/{len} batches  loss {msg}  eta {eta}") {
+                    if let Ok(style) = indicatif::ProgressStyle::with_template(
+                        "epoch {prefix:>3} {bar:30} {pos}/{len} batches  loss {msg}  eta {eta}",
+                    ) {
                         b.set_style(style);
                     }
                     b
@@ -124,23 +164,36 @@ pub fn train(datasets: Option<&Path>, cli_paths: &[PathBuf], mut request: TrainR
                 );
             }
             TrainEvent::LrReduced { lr, .. } => eprintln!("  learning rate reduced to {lr:.1e}"),
-            TrainEvent::EarlyStopped { best_epoch, .. } => eprintln!("  early stop; best epoch {}", best_epoch + 1),
-            TrainEvent::FoldFinished { test, .. } => eprintln!("  test: UA {:.3}, accuracy {:.3} ({} clips)", test.unweighted_accuracy, test.accuracy, test.n),
+            TrainEvent::EarlyStopped { best_epoch, .. } => {
+                eprintln!("  early stop; best epoch {}", best_epoch + 1)
+            }
+            TrainEvent::FoldFinished { test, .. } => eprintln!(
+                "  test: UA {:.3}, accuracy {:.3} ({} clips)",
+                test.unweighted_accuracy, test.accuracy, test.n
+            ),
             TrainEvent::Finished { message } => eprintln!("{message}"),
             TrainEvent::Error { message } => eprintln!("serlab: error: {message}"),
             TrainEvent::Batch { .. } => {}
         }
     }
-    let (outcome, _) = worker.join().map_err(|_| anyhow!("the training thread panicked"))??;
+    let (outcome, _) = worker
+        .join()
+        .map_err(|_| anyhow!("the training thread panicked"))??;
     for skipped in &outcome.skipped {
         eprintln!("serlab: skipped {skipped}");
     }
     let history = outcome.history.clone();
     let metrics = outcome.metrics.clone();
-    persist::save(&out, &outcome.model, &outcome.info, &outcome.metrics, &|dir| {
-        plots::confusion_png(&dir.join("confusion.png"), &metrics)?;
-        plots::curves_png(&dir.join("curves.png"), &history)
-    })?;
+    persist::save(
+        &out,
+        &outcome.model,
+        &outcome.info,
+        &outcome.metrics,
+        &|dir| {
+            plots::confusion_png(&dir.join("confusion.png"), &metrics)?;
+            plots::curves_png(&dir.join("curves.png"), &history)
+        },
+    )?;
     if request.json {
         println!("{}", serde_json::to_string_pretty(&outcome.metrics)?);
     } else {
@@ -152,19 +205,44 @@ pub fn train(datasets: Option<&Path>, cli_paths: &[PathBuf], mut request: TrainR
 
 /// Features of clips for a model: its plugin (same name; a different version is warned about)
 /// and its parameters and rate.
-fn model_extraction(info: &ModelInfo, datasets: &DatasetsConfig, cli_paths: &[PathBuf]) -> anyhow::Result<Extraction> {
+fn model_extraction(
+    info: &ModelInfo,
+    datasets: &DatasetsConfig,
+    cli_paths: &[PathBuf],
+) -> anyhow::Result<Extraction> {
     let registry = super::plugins::registry(datasets, cli_paths);
     let plugin: Arc<Plugin> = registry.get(&info.plugin)?;
     if plugin.version != info.plugin_version {
-        eprintln!("serlab: warning: the model was trained with {} {}, extracting with {}", info.plugin, info.plugin_version, plugin.version);
+        eprintln!(
+            "serlab: warning: the model was trained with {} {}, extracting with {}",
+            info.plugin, info.plugin_version, plugin.version
+        );
     }
-    let params = plugin.params.iter().map(|p| info.plugin_params.get(&p.name).copied().unwrap_or(p.default)).collect();
-    Ok(Extraction { plugin, params, sample_rate: info.sample_rate, cache: Some(FeatureCache::default_location()) })
+    let params = plugin
+        .params
+        .iter()
+        .map(|p| {
+            info.plugin_params
+                .get(&p.name)
+                .copied()
+                .unwrap_or(p.default)
+        })
+        .collect();
+    Ok(Extraction {
+        plugin,
+        params,
+        sample_rate: info.sample_rate,
+        cache: Some(FeatureCache::default_location()),
+    })
 }
 
 fn rows_for(info: &ModelInfo, features: &[Features], speakers: &[String]) -> Vec<Vec<f32>> {
     let mut rows: Vec<Vec<f32>> = features.iter().map(|f| info.shape.row(f)).collect();
-    let dims = if info.shape.sequence { info.shape.channels } else { info.shape.len };
+    let dims = if info.shape.sequence {
+        info.shape.channels
+    } else {
+        info.shape.len
+    };
     normalise_rows(&mut rows, speakers, info.norm, dims, None);
     for row in rows.iter_mut() {
         info.stats.apply(row);
@@ -172,12 +250,21 @@ fn rows_for(info: &ModelInfo, features: &[Features], speakers: &[String]) -> Vec
     rows
 }
 
-pub fn eval(datasets: Option<&Path>, cli_paths: &[PathBuf], model_dir: &Path, json: bool) -> anyhow::Result<()> {
+pub fn eval(
+    datasets: Option<&Path>,
+    cli_paths: &[PathBuf],
+    model_dir: &Path,
+    json: bool,
+) -> anyhow::Result<()> {
     let (model, info) = persist::load(model_dir)?;
     let config = DatasetsConfig::load(datasets)?;
     let catalog = open_catalog(&config)?;
     if catalog.classes() != info.classes.as_slice() {
-        bail!("the model's classes ({}) differ from the datasets' ({})", info.classes.join(", "), catalog.classes().join(", "));
+        bail!(
+            "the model's classes ({}) differ from the datasets' ({})",
+            info.classes.join(", "),
+            catalog.classes().join(", ")
+        );
     }
     let extraction = model_extraction(&info, &config, cli_paths)?;
     let clips: Vec<_> = catalog.labelled().collect();
@@ -185,16 +272,37 @@ pub fn eval(datasets: Option<&Path>, cli_paths: &[PathBuf], model_dir: &Path, js
     for f in &failures {
         eprintln!("serlab: skipped {f}");
     }
-    let kept: Vec<(usize, Features)> = features.into_iter().enumerate().filter_map(|(i, f)| f.map(|f| (i, f))).collect();
+    let kept: Vec<(usize, Features)> = features
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.map(|f| (i, f)))
+        .collect();
     let speakers: Vec<String> = kept.iter().map(|(i, _)| clips[*i].speaker_key()).collect();
     let feats: Vec<Features> = kept.iter().map(|(_, f)| f.clone()).collect();
     let rows = rows_for(&info, &feats, &speakers);
     let probs = predict(&model, &rows, info.shape, 256);
-    let truth: Vec<usize> = kept.iter().map(|(i, _)| clips[*i].target.unwrap_or(0)).collect();
+    let truth: Vec<usize> = kept
+        .iter()
+        .map(|(i, _)| clips[*i].target.unwrap_or(0))
+        .collect();
     let predicted: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
-    let corpora: Vec<String> = kept.iter().map(|(i, _)| clips[*i].corpus.to_string()).collect();
-    let protocol = format!("evaluation of {} on every labelled clip of the configured datasets", model_dir.display());
-    let metrics = MetricsReport::new(protocol, false, &info.classes, &truth, &predicted, &corpora, catalog.synthetic);
+    let corpora: Vec<String> = kept
+        .iter()
+        .map(|(i, _)| clips[*i].corpus.to_string())
+        .collect();
+    let protocol = format!(
+        "evaluation of {} on every labelled clip of the configured datasets",
+        model_dir.display()
+    );
+    let metrics = MetricsReport::new(
+        protocol,
+        false,
+        &info.classes,
+        &truth,
+        &predicted,
+        &corpora,
+        catalog.synthetic,
+    );
     if json {
         println!("{}", serde_json::to_string_pretty(&metrics)?);
     } else {
@@ -203,7 +311,13 @@ pub fn eval(datasets: Option<&Path>, cli_paths: &[PathBuf], model_dir: &Path, js
     Ok(())
 }
 
-pub fn predict_files(datasets: Option<&Path>, cli_paths: &[PathBuf], model_dir: &Path, files: &[PathBuf], json: bool) -> anyhow::Result<bool> {
+pub fn predict_files(
+    datasets: Option<&Path>,
+    cli_paths: &[PathBuf],
+    model_dir: &Path,
+    files: &[PathBuf],
+    json: bool,
+) -> anyhow::Result<bool> {
     let (model, info) = persist::load(model_dir)?;
     let config = DatasetsConfig::load(datasets)?;
     let extraction = model_extraction(&info, &config, cli_paths)?;
@@ -240,10 +354,19 @@ pub fn predict_files(datasets: Option<&Path>, cli_paths: &[PathBuf], model_dir: 
         println!("{}", serde_json::to_string_pretty(&items)?);
     } else {
         for ((file, _), p) in ok.iter().zip(&probs) {
-            let parts: Vec<String> = info.classes.iter().zip(p).map(|(c, v)| format!("{c} {v:.3}")).collect();
-            println!("{}: {}  ({})", file.display(), info.classes[argmax(p)], parts.join(", "));
+            let parts: Vec<String> = info
+                .classes
+                .iter()
+                .zip(p)
+                .map(|(c, v)| format!("{c} {v:.3}"))
+                .collect();
+            println!(
+                "{}: {}  ({})",
+                file.display(),
+                info.classes[argmax(p)],
+                parts.join(", ")
+            );
         }
     }
     Ok(all_ok)
 }
-

@@ -49,7 +49,10 @@ impl CnnConfig {
                 .map(|k| {
                     LinearConfig::new(channels, filters)
                         .with_bias(k == 0)
-                        .with_initializer(Initializer::Uniform { min: -bound, max: bound })
+                        .with_initializer(Initializer::Uniform {
+                            min: -bound,
+                            max: bound,
+                        })
                         .init(device)
                 })
                 .collect();
@@ -103,7 +106,10 @@ impl<B: Backend> ConvBlock<B> {
         );
         let mut y: Option<Tensor<B, 2>> = None;
         for (k, tap) in self.taps.iter().enumerate() {
-            let view = padded.clone().slice([0..batch, k..k + len, 0..channels]).reshape([batch * len, channels]);
+            let view = padded
+                .clone()
+                .slice([0..batch, k..k + len, 0..channels])
+                .reshape([batch * len, channels]);
             let part = tap.forward(view);
             y = Some(match y {
                 Some(sum) => sum + part,

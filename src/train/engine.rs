@@ -204,17 +204,23 @@ pub fn evaluate(
     (loss, Scores::compute(&part.labels, &predicted, classes))
 }
 
+/// Where a running job reports to, and the flag that asks it to stop.
+#[derive(Clone, Copy)]
+pub struct Reporter<'a> {
+    pub events: &'a Sender<TrainEvent>,
+    pub cancel: &'a AtomicBool,
+}
+
 /// Trains one model on `train`, choosing the epoch by `validation`.
 pub fn train_fold(
     config: &CnnConfig,
     shape: InputShape,
-    train: &Part,
-    validation: &Part,
+    (train, validation): (&Part, &Part),
     settings: &LoopSettings,
     fold: usize,
-    events: &Sender<TrainEvent>,
-    cancel: &AtomicBool,
+    reporter: Reporter,
 ) -> Result<FoldResult, TrainError> {
+    let Reporter { events, cancel } = reporter;
     if train.rows.is_empty() || validation.rows.is_empty() {
         return Err(TrainError::Data("empty training or validation set".into()));
     }

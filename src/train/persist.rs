@@ -21,15 +21,33 @@ fn recorder() -> NamedMpkFileRecorder<FullPrecisionSettings> {
 }
 
 /// Writes the model directory atomically; `extra` files (plots) are written into it too.
-pub fn save(dir: &Path, model: &Cnn<Backend>, info: &ModelInfo, metrics: &MetricsReport, extra: &dyn Fn(&Path) -> Result<(), String>) -> Result<(), ModelDirError> {
-    let io = |path: &Path, e: String| ModelDirError::Io { path: path.to_path_buf(), reason: e };
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+pub fn save(
+    dir: &Path,
+    model: &Cnn<Backend>,
+    info: &ModelInfo,
+    metrics: &MetricsReport,
+    extra: &dyn Fn(&Path) -> Result<(), String>,
+) -> Result<(), ModelDirError> {
+    let io = |path: &Path, e: String| ModelDirError::Io {
+        path: path.to_path_buf(),
+        reason: e,
+    };
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| io(parent, e.to_string()))?;
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "model".into());
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e.to_string()))?;
-    model.clone().save_file(tmp.join("model"), &recorder()).map_err(|e| io(&tmp.join("model.mpk"), e.to_string()))?;
+    model
+        .clone()
+        .save_file(tmp.join("model"), &recorder())
+        .map_err(|e| io(&tmp.join("model.mpk"), e.to_string()))?;
     let json = |value: &dyn erased::Json, file: &str| -> Result<(), ModelDirError> {
         let text = value.to_json().map_err(|e| io(&tmp.join(file), e))?;
         std::fs::write(tmp.join(file), text).map_err(|e| io(&tmp.join(file), e.to_string()))
@@ -49,9 +67,14 @@ pub fn save(dir: &Path, model: &Cnn<Backend>, info: &ModelInfo, metrics: &Metric
 }
 
 pub fn load(dir: &Path) -> Result<(Cnn<Backend>, ModelInfo), ModelDirError> {
-    let invalid = |reason: String| ModelDirError::Invalid { path: dir.to_path_buf(), reason };
-    let text = std::fs::read_to_string(dir.join("model.json")).map_err(|e| invalid(format!("model.json: {e}")))?;
-    let info: ModelInfo = serde_json::from_str(&text).map_err(|e| invalid(format!("model.json: {e}")))?;
+    let invalid = |reason: String| ModelDirError::Invalid {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(dir.join("model.json"))
+        .map_err(|e| invalid(format!("model.json: {e}")))?;
+    let info: ModelInfo =
+        serde_json::from_str(&text).map_err(|e| invalid(format!("model.json: {e}")))?;
     let model: Cnn<Backend> = info.architecture.init(&device());
     let model = model
         .load_file(dir.join("model"), &recorder(), &device())
@@ -65,7 +88,9 @@ mod erased {
     }
     impl<T: serde::Serialize> Json for T {
         fn to_json(&self) -> Result<String, String> {
-            serde_json::to_string_pretty(self).map(|s| s + "\n").map_err(|e| e.to_string())
+            serde_json::to_string_pretty(self)
+                .map(|s| s + "\n")
+                .map_err(|e| e.to_string())
         }
     }
 }

@@ -3,7 +3,7 @@
 //! statistics only, train and test each fold, pool the results, and train the model to keep.
 
 use super::data::{augmented_copies, extract_clips, InputShape};
-use super::engine::{argmax, predict, train_fold, LoopSettings, Part, TrainError};
+use super::engine::{argmax, predict, train_fold, LoopSettings, Part, Reporter, TrainError};
 use super::events::TrainEvent;
 use super::metrics::Scores;
 use super::normalize::{NormKind, Stats};
@@ -107,14 +107,33 @@ pub struct MetricsReport {
 }
 
 impl MetricsReport {
-    pub fn new(protocol: String, leaky: bool, classes: &[String], truth: &[usize], predicted: &[usize], corpora: &[String], synthetic: bool) -> Self {
+    pub fn new(
+        protocol: String,
+        leaky: bool,
+        classes: &[String],
+        truth: &[usize],
+        predicted: &[usize],
+        corpora: &[String],
+        synthetic: bool,
+    ) -> Self {
         let scores = Scores::compute(truth, predicted, classes.len());
         let mut per_corpus = BTreeMap::new();
         let names: std::collections::BTreeSet<&String> = corpora.iter().collect();
         for name in names {
             let idx: Vec<usize> = (0..truth.len()).filter(|&i| &corpora[i] == name).collect();
-            let s = Scores::compute(&idx.iter().map(|&i| truth[i]).collect::<Vec<_>>(), &idx.iter().map(|&i| predicted[i]).collect::<Vec<_>>(), classes.len());
-            per_corpus.insert(name.clone(), CorpusScores { accuracy: s.accuracy, unweighted_accuracy: s.unweighted_accuracy, n: s.n });
+            let s = Scores::compute(
+                &idx.iter().map(|&i| truth[i]).collect::<Vec<_>>(),
+                &idx.iter().map(|&i| predicted[i]).collect::<Vec<_>>(),
+                classes.len(),
+            );
+            per_corpus.insert(
+                name.clone(),
+                CorpusScores {
+                    accuracy: s.accuracy,
+                    unweighted_accuracy: s.unweighted_accuracy,
+                    n: s.n,
+                },
+            );
         }
         Self {
             protocol,
@@ -143,7 +162,13 @@ pub struct TrainOutcome {
 }
 
 /// Rows of the given clips after normalisation (per speaker, then `stats`).
-pub fn normalise_rows(rows: &mut [Vec<f32>], speakers: &[String], norm: NormKind, dims: usize, speaker_stats: Option<&BTreeMap<String, Stats>>) {
+pub fn normalise_rows(
+    rows: &mut [Vec<f32>],
+    speakers: &[String],
+    norm: NormKind,
+    dims: usize,
+    speaker_stats: Option<&BTreeMap<String, Stats>>,
+) {
     if norm == NormKind::PerSpeaker {
         match speaker_stats {
             Some(stats) => {
@@ -159,12 +184,19 @@ pub fn normalise_rows(rows: &mut [Vec<f32>], speakers: &[String], norm: NormKind
 }
 
 /// Per-speaker statistics of the given rows.
-pub fn speaker_statistics(rows: &[Vec<f32>], speakers: &[String], dims: usize) -> BTreeMap<String, Stats> {
+pub fn speaker_statistics(
+    rows: &[Vec<f32>],
+    speakers: &[String],
+    dims: usize,
+) -> BTreeMap<String, Stats> {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, s) in speakers.iter().enumerate() {
         groups.entry(s.clone()).or_default().push(i);
     }
-    groups.into_iter().map(|(s, idx)| (s, Stats::of(idx.iter().map(|&i| rows[i].as_slice()), dims))).collect()
+    groups
+        .into_iter()
+        .map(|(s, idx)| (s, Stats::of(idx.iter().map(|&i| rows[i].as_slice()), dims)))
+        .collect()
 }
 
 struct Prepared<'a> {
@@ -179,17 +211,46 @@ struct Prepared<'a> {
     dims: usize,
 }
 
-fn prepare<'a>(catalog: &'a Catalog, extraction: &Extraction, config: &TrainConfig, shape_of: &dyn Fn(&Features) -> Vec<f32>, events: &Sender<TrainEvent>) -> Result<(Prepared<'a>, Vec<String>), TrainError> {
+fn prepare<'a>(
+    catalog: &'a Catalog,
+    extraction: &Extraction,
+    config: &TrainConfig,
+    shape_of: &dyn Fn(&Features) -> Vec<f32>,
+    events: &Sender<TrainEvent>,
+) -> Result<(Prepared<'a>, Vec<String>), TrainError> {
     let labelled: Vec<&Clip> = catalog.labelled().collect();
     if labelled.is_empty() {
-        return Err(TrainError::Data("no labelled clips: check the datasets and the [labels] mapping".into()));
+        return Err(TrainError::Data(
+            "no labelled clips: check the datasets and the [labels] mapping".into(),
+        ));
     }
     let progress = Arc::new(Progress::default());
-    let _ = events.send(TrainEvent::Preparing { done: 0, total: labelled.len() });
+    let _ = events.send(TrainEvent::Preparing {
+        done: 0,
+        total: labelled.len(),
+    });
     let (features, mut skipped) = extract_clips(&labelled, extraction, &progress);
-    let copies = augmented_copies(&labelled, extraction, &config.augment, config.augment_copies, config.settings.seed, &progress);
-    let _ = events.send(TrainEvent::Preparing { done: labelled.len(), total: labelled.len() });
-    let mut prepared = Prepared { clips: Vec::new(), rows: Vec::new(), copies: Vec::new(), labels: Vec::new(), speakers: Vec::new(), corpora: Vec::new(), dims: 0 };
+    let copies = augmented_copies(
+        &labelled,
+        extraction,
+        &config.augment,
+        config.augment_copies,
+        config.settings.seed,
+        &progress,
+    );
+    let _ = events.send(TrainEvent::Preparing {
+        done: labelled.len(),
+        total: labelled.len(),
+    });
+    let mut prepared = Prepared {
+        clips: Vec::new(),
+        rows: Vec::new(),
+        copies: Vec::new(),
+        labels: Vec::new(),
+        speakers: Vec::new(),
+        corpora: Vec::new(),
+        dims: 0,
+    };
     for ((clip, features), copies) in labelled.into_iter().zip(features).zip(copies) {
         let Some(features) = features else { continue };
         prepared.dims = features.dims();
@@ -210,7 +271,8 @@ fn prepare<'a>(catalog: &'a Catalog, extraction: &Extraction, config: &TrainConf
 /// Builds normalised train / validation / test parts of a fold. Only training clips get their
 /// augmented copies.
 fn parts(p: &Prepared, fold: &Fold, norm: NormKind, row_dims: usize) -> (Part, Part, Part, Stats) {
-    let speaker_stats = (norm == NormKind::PerSpeaker).then(|| speaker_statistics(&p.rows, &p.speakers, row_dims));
+    let speaker_stats =
+        (norm == NormKind::PerSpeaker).then(|| speaker_statistics(&p.rows, &p.speakers, row_dims));
     let normalised_speaker = |rows: Vec<Vec<f32>>, speakers: Vec<String>| {
         let mut rows = rows;
         normalise_rows(&mut rows, &speakers, norm, row_dims, speaker_stats.as_ref());
@@ -238,37 +300,81 @@ fn parts(p: &Prepared, fold: &Fold, norm: NormKind, row_dims: usize) -> (Part, P
     let (mut val_rows, val_labels) = collect(&fold.validation, false);
     let (mut test_rows, test_labels) = collect(&fold.test, false);
     let stats = Stats::of(train_rows.iter().map(|r| r.as_slice()), row_dims);
-    for row in train_rows.iter_mut().chain(val_rows.iter_mut()).chain(test_rows.iter_mut()) {
+    for row in train_rows
+        .iter_mut()
+        .chain(val_rows.iter_mut())
+        .chain(test_rows.iter_mut())
+    {
         stats.apply(row);
     }
     (
-        Part { rows: train_rows, labels: train_labels },
-        Part { rows: val_rows, labels: val_labels },
-        Part { rows: test_rows, labels: test_labels },
+        Part {
+            rows: train_rows,
+            labels: train_labels,
+        },
+        Part {
+            rows: val_rows,
+            labels: val_labels,
+        },
+        Part {
+            rows: test_rows,
+            labels: test_labels,
+        },
         stats,
     )
 }
 
-pub fn run(catalog: &Catalog, plugin: Arc<Plugin>, plugin_params: Vec<f64>, config: &TrainConfig, events: &Sender<TrainEvent>, cancel: &AtomicBool) -> Result<TrainOutcome, TrainError> {
+pub fn run(
+    catalog: &Catalog,
+    plugin: Arc<Plugin>,
+    plugin_params: Vec<f64>,
+    config: &TrainConfig,
+    events: &Sender<TrainEvent>,
+    cancel: &AtomicBool,
+) -> Result<TrainOutcome, TrainError> {
+    let reporter = Reporter { events, cancel };
     let extraction = Extraction {
         plugin: plugin.clone(),
         params: plugin_params.clone(),
         sample_rate: catalog.sample_rate,
         cache: config.use_cache.then(FeatureCache::default_location),
     };
-    let names = plugin.layout(&plugin_params, catalog.sample_rate, catalog.sample_rate as usize).map_err(|e| TrainError::Data(e.to_string()))?.0;
+    let names = plugin
+        .layout(
+            &plugin_params,
+            catalog.sample_rate,
+            catalog.sample_rate as usize,
+        )
+        .map_err(|e| TrainError::Data(e.to_string()))?
+        .0;
     let shape = InputShape::for_plugin(plugin.kind, names.len(), config.seq_len);
-    let row_dims = if shape.sequence { shape.channels } else { shape.len };
+    let row_dims = if shape.sequence {
+        shape.channels
+    } else {
+        shape.len
+    };
     let shape_of = |f: &Features| shape.row(f);
     let (prepared, skipped) = prepare(catalog, &extraction, config, &shape_of, events)?;
     let classes = catalog.classes().to_vec();
-    let architecture = CnnConfig::new(shape.len, shape.channels, classes.len()).with_global_pool(matches!(plugin.kind, FeatureKind::Sequence { .. }));
+    let architecture = CnnConfig::new(shape.len, shape.channels, classes.len())
+        .with_global_pool(matches!(plugin.kind, FeatureKind::Sequence { .. }));
 
     let items: Vec<SplitItem> = (0..prepared.rows.len())
-        .map(|i| SplitItem { speaker: prepared.speakers[i].clone(), corpus: prepared.corpora[i].clone(), class: prepared.labels[i] })
+        .map(|i| SplitItem {
+            speaker: prepared.speakers[i].clone(),
+            corpus: prepared.corpora[i].clone(),
+            class: prepared.labels[i],
+        })
         .collect();
     let requested = config.folds.unwrap_or(5);
-    let mut folds = make_folds(&items, config.split, requested, config.validation_share, config.settings.seed).map_err(TrainError::Data)?;
+    let mut folds = make_folds(
+        &items,
+        config.split,
+        requested,
+        config.validation_share,
+        config.settings.seed,
+    )
+    .map_err(TrainError::Data)?;
     let cross_validate = config.folds.is_some();
     if !cross_validate {
         folds.truncate(1);
@@ -280,13 +386,37 @@ pub fn run(catalog: &Catalog, plugin: Arc<Plugin>, plugin_params: Vec<f64>, conf
     let mut kept: Option<(Cnn<Backend>, Stats)> = None;
     for (f, fold) in folds.iter().enumerate() {
         let (train, validation, test, stats) = parts(&prepared, fold, config.norm, row_dims);
-        let _ = events.send(TrainEvent::FoldStarted { fold: f, folds: folds.len(), name: fold.name.clone(), train: train.rows.len(), validation: validation.rows.len(), test: test.rows.len() });
-        let result = train_fold(&architecture, shape, &train, &validation, &config.settings, f, events, cancel)?;
+        let _ = events.send(TrainEvent::FoldStarted {
+            fold: f,
+            folds: folds.len(),
+            name: fold.name.clone(),
+            train: train.rows.len(),
+            validation: validation.rows.len(),
+            test: test.rows.len(),
+        });
+        let result = train_fold(
+            &architecture,
+            shape,
+            (&train, &validation),
+            &config.settings,
+            f,
+            reporter,
+        )?;
         let probs = predict(&result.model, &test.rows, shape, 256);
         let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
         let scores = Scores::compute(&test.labels, &fold_pred, classes.len());
-        let _ = events.send(TrainEvent::FoldFinished { fold: f, test: scores.clone() });
-        summaries.push(FoldSummary { name: fold.name.clone(), accuracy: scores.accuracy, unweighted_accuracy: scores.unweighted_accuracy, n: scores.n, best_epoch: result.best_epoch, epochs_run: result.history.len() });
+        let _ = events.send(TrainEvent::FoldFinished {
+            fold: f,
+            test: scores.clone(),
+        });
+        summaries.push(FoldSummary {
+            name: fold.name.clone(),
+            accuracy: scores.accuracy,
+            unweighted_accuracy: scores.unweighted_accuracy,
+            n: scores.n,
+            best_epoch: result.best_epoch,
+            epochs_run: result.history.len(),
+        });
         truth.extend(test.labels.iter().copied());
         predicted.extend(fold_pred);
         corpora.extend(fold.test.iter().map(|&i| prepared.corpora[i].clone()));
@@ -300,15 +430,42 @@ pub fn run(catalog: &Catalog, plugin: Arc<Plugin>, plugin_params: Vec<f64>, conf
         // Cross-validation measured the method; the model to keep learns from every speaker
         // (a validation share of them still drives early stopping).
         let all: Vec<usize> = (0..prepared.rows.len()).collect();
-        let mut carve = make_folds(&items, SplitKind::Speaker, 2, config.validation_share, config.settings.seed ^ 0xF1A1)
-            .unwrap_or_else(|_| vec![Fold { name: "all".into(), train: all.clone(), validation: all.clone(), test: vec![] }]);
+        let mut carve = make_folds(
+            &items,
+            SplitKind::Speaker,
+            2,
+            config.validation_share,
+            config.settings.seed ^ 0xF1A1,
+        )
+        .unwrap_or_else(|_| {
+            vec![Fold {
+                name: "all".into(),
+                train: all.clone(),
+                validation: all.clone(),
+                test: vec![],
+            }]
+        });
         let mut fold = carve.swap_remove(0);
-        fold.train.extend(fold.test.drain(..));
+        fold.train.append(&mut fold.test);
         fold.name = "final model (all speakers)".into();
         let (train, validation, _, stats) = parts(&prepared, &fold, config.norm, row_dims);
         let final_index = folds.len();
-        let _ = events.send(TrainEvent::FoldStarted { fold: final_index, folds: folds.len() + 1, name: fold.name.clone(), train: train.rows.len(), validation: validation.rows.len(), test: 0 });
-        let result = train_fold(&architecture, shape, &train, &validation, &config.settings, final_index, events, cancel)?;
+        let _ = events.send(TrainEvent::FoldStarted {
+            fold: final_index,
+            folds: folds.len() + 1,
+            name: fold.name.clone(),
+            train: train.rows.len(),
+            validation: validation.rows.len(),
+            test: 0,
+        });
+        let result = train_fold(
+            &architecture,
+            shape,
+            (&train, &validation),
+            &config.settings,
+            final_index,
+            reporter,
+        )?;
         history.extend(result.history);
         kept = Some((result.model, stats));
     }
@@ -317,15 +474,32 @@ pub fn run(catalog: &Catalog, plugin: Arc<Plugin>, plugin_params: Vec<f64>, conf
     let protocol = format!(
         "{}{}",
         config.split.protocol(),
-        if cross_validate { format!(", {} folds pooled", folds.len()) } else { ", one held-out fold".into() }
+        if cross_validate {
+            format!(", {} folds pooled", folds.len())
+        } else {
+            ", one held-out fold".into()
+        }
     );
-    let mut metrics = MetricsReport::new(protocol.clone(), config.split.is_leaky(), &classes, &truth, &predicted, &corpora, catalog.synthetic);
+    let mut metrics = MetricsReport::new(
+        protocol.clone(),
+        config.split.is_leaky(),
+        &classes,
+        &truth,
+        &predicted,
+        &corpora,
+        catalog.synthetic,
+    );
     metrics.folds = summaries;
     let info = ModelInfo {
         format: 1,
         plugin: plugin.name.clone(),
         plugin_version: plugin.version.clone(),
-        plugin_params: plugin.params.iter().map(|p| p.name.clone()).zip(plugin_params.iter().copied()).collect(),
+        plugin_params: plugin
+            .params
+            .iter()
+            .map(|p| p.name.clone())
+            .zip(plugin_params.iter().copied())
+            .collect(),
         sample_rate: catalog.sample_rate,
         classes,
         norm: config.norm,
@@ -335,6 +509,77 @@ pub fn run(catalog: &Catalog, plugin: Arc<Plugin>, plugin_params: Vec<f64>, conf
         protocol,
         trained_on_synthetic_demo: catalog.synthetic,
     };
-    let _ = events.send(TrainEvent::Finished { message: format!("test UA {:.3}, accuracy {:.3} over {} clips", metrics.unweighted_accuracy, metrics.accuracy, metrics.n) });
-    Ok(TrainOutcome { metrics, model, info, skipped, history })
+    let _ = events.send(TrainEvent::Finished {
+        message: format!(
+            "test UA {:.3}, accuracy {:.3} over {} clips",
+            metrics.unweighted_accuracy, metrics.accuracy, metrics.n
+        ),
+    });
+    Ok(TrainOutcome {
+        metrics,
+        model,
+        info,
+        skipped,
+        history,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepared<'a>() -> Prepared<'a> {
+        // 6 speakers x 4 clips; each clip's row holds its index, augmented copies hold -1.
+        let n = 24;
+        Prepared {
+            clips: Vec::new(),
+            rows: (0..n).map(|i| vec![i as f32, 1.0]).collect(),
+            copies: (0..n)
+                .map(|_| vec![vec![-1.0, 1.0], vec![-1.0, 1.0]])
+                .collect(),
+            labels: (0..n).map(|i| i % 4).collect(),
+            speakers: (0..n).map(|i| format!("s{}", i / 4)).collect(),
+            corpora: vec!["ravdess".into(); n],
+            dims: 2,
+        }
+    }
+
+    #[test]
+    fn augmented_copies_go_to_training_only_and_statistics_come_from_training() {
+        let p = prepared();
+        let fold = Fold {
+            name: "t".into(),
+            train: (0..16).collect(),
+            validation: (16..20).collect(),
+            test: (20..24).collect(),
+        };
+        let (train, validation, test, stats) = parts(&p, &fold, NormKind::Global, 2);
+        assert_eq!(
+            train.rows.len(),
+            16 * 3,
+            "each training clip plus its two copies"
+        );
+        assert_eq!(
+            (validation.rows.len(), test.rows.len()),
+            (4, 4),
+            "no copies outside training"
+        );
+        // Copies (value -1) pull the training mean down: the statistics saw them, and only them
+        // besides the training clips (mean of 0..16 and sixteen... -1s).
+        let expected_mean = ((0..16).sum::<i32>() as f32 - 32.0) / 48.0;
+        assert!(
+            (stats.mean[0] - expected_mean).abs() < 1e-5,
+            "{}",
+            stats.mean[0]
+        );
+        // Test rows are the test clips, normalised with the training statistics.
+        let raw: Vec<f32> = test
+            .rows
+            .iter()
+            .map(|r| r[0] * stats.std[0] + stats.mean[0])
+            .collect();
+        for (value, clip) in raw.iter().zip(20..24) {
+            assert!((value - clip as f32).abs() < 1e-3);
+        }
+    }
 }
