@@ -14,6 +14,16 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+/// In-process tests share one cache dir for the whole test binary: the environment is global
+/// to the process, and tests run in parallel threads.
+fn shared_cache_dir() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        std::env::set_var("SERLAB_CACHE_DIR", dir);
+    });
+}
+
 fn classic() -> Arc<Plugin> {
     let path = Path::new(env!("CARGO_BIN_EXE_serlab"))
         .parent()
@@ -114,7 +124,7 @@ fn train_eval_predict_on_the_demo_corpus() {
 #[test]
 fn a_saved_model_reloads_and_predicts_identically() {
     let home = tempfile::tempdir().unwrap();
-    std::env::set_var("SERLAB_CACHE_DIR", home.path().join("cache"));
+    shared_cache_dir();
     let catalog = open_catalog(&DatasetsConfig::default()).unwrap();
     let mut config = TrainConfig {
         split: SplitKind::Speaker,
@@ -157,4 +167,96 @@ fn a_saved_model_reloads_and_predicts_identically() {
     // A directory that is not a model is refused with the reason.
     let err = persist::load(home.path()).err().unwrap().to_string();
     assert!(err.contains("model.json"), "{err}");
+}
+
+#[test]
+fn an_interrupted_run_resumes_from_its_checkpoint() {
+    use serlab::train::events::TrainEvent;
+    let home = tempfile::tempdir().unwrap();
+    shared_cache_dir();
+    let catalog = open_catalog(&DatasetsConfig::default()).unwrap();
+    let mut config = TrainConfig {
+        augment_copies: 0,
+        checkpoint_dir: Some(home.path().join("checkpoint")),
+        ..Default::default()
+    };
+    config.settings.epochs = 4;
+    config.settings.early_stopping_patience = 10;
+
+    // First run: cancelled once epoch 2 (index 1) is reported.
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watcher = {
+        let cancel = cancel.clone();
+        std::thread::spawn(move || {
+            for event in rx {
+                if let TrainEvent::Epoch(r) = event {
+                    if r.epoch == 1 {
+                        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+        })
+    };
+    let first = run(&catalog, classic(), Vec::new(), &config, &tx, &cancel);
+    drop(tx);
+    watcher.join().unwrap();
+    assert!(
+        matches!(first, Err(serlab::train::engine::TrainError::Cancelled)),
+        "the first run must stop when cancelled"
+    );
+
+    // Second run: replays the two saved epochs, then trains epochs 3 and 4 only.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let outcome = run(
+        &catalog,
+        classic(),
+        Vec::new(),
+        &config,
+        &tx,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    drop(tx);
+    let epochs: Vec<(usize, f64)> = rx
+        .iter()
+        .filter_map(|e| {
+            if let TrainEvent::Epoch(r) = e {
+                Some((r.epoch, r.seconds))
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(
+        epochs.iter().map(|e| e.0).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3]
+    );
+    assert_eq!(outcome.history.len(), 4);
+    // The replayed epochs are the saved ones (same timings as recorded), not retrained.
+    let saved: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(home.path().join("checkpoint/fold-0/state.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved["epochs_done"], 4);
+    assert_eq!(
+        saved["history"][0]["seconds"].as_f64().unwrap(),
+        epochs[0].1
+    );
+
+    // A checkpoint of another job is refused, not mixed in.
+    config.settings.learning_rate = 5e-4;
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let err = run(
+        &catalog,
+        classic(),
+        Vec::new(),
+        &config,
+        &tx,
+        &AtomicBool::new(false),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("another training job"), "{err}");
 }

@@ -156,6 +156,9 @@ pub enum Command {
         /// Print the metrics as JSON.
         #[arg(long)]
         json: bool,
+        /// Continue an interrupted run with the same settings and --out from its last epoch.
+        #[arg(long)]
+        resume: bool,
     },
     /// Evaluate a trained model on every labelled clip of the configured datasets.
     Eval {
@@ -230,6 +233,7 @@ pub fn run() -> ExitCode {
             seed,
             out,
             json,
+            resume,
         }) => (|| {
             let params = extract::parse_params(&params)?;
             let mut config = crate::train::run::TrainConfig {
@@ -253,6 +257,7 @@ pub fn run() -> ExitCode {
                 augment,
                 out,
                 json,
+                resume,
             };
             train::train(datasets, &cli.plugin_paths, request)
         })(),

@@ -25,6 +25,7 @@ pub struct TrainRequest {
     pub augment: Option<String>,
     pub out: Option<PathBuf>,
     pub json: bool,
+    pub resume: bool,
 }
 
 fn policy_from(arg: Option<&str>) -> anyhow::Result<AugmentPolicy> {
@@ -109,6 +110,23 @@ pub fn train(
             .join("models")
             .join(format!("{}-{stamp}", plugin.name))
     });
+    // Every epoch is checkpointed beside the output folder; `--resume` continues from it.
+    let checkpoint = out.with_file_name(format!(
+        ".{}.checkpoint",
+        out.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into())
+    ));
+    if checkpoint.exists() && !request.resume {
+        eprintln!("serlab: note: discarding the checkpoint of an earlier interrupted run ({}); use --resume to continue it instead", checkpoint.display());
+        let _ = std::fs::remove_dir_all(&checkpoint);
+    } else if request.resume && !checkpoint.exists() {
+        eprintln!(
+            "serlab: note: no checkpoint at {}: starting from the beginning",
+            checkpoint.display()
+        );
+    }
+    request.config.checkpoint_dir = Some(checkpoint.clone());
     let (tx, rx) = std::sync::mpsc::channel();
     let cancel = Arc::new(AtomicBool::new(false));
     let worker = {
@@ -194,6 +212,7 @@ pub fn train(
             plots::curves_png(&dir.join("curves.png"), &history)
         },
     )?;
+    let _ = std::fs::remove_dir_all(&checkpoint);
     if request.json {
         println!("{}", serde_json::to_string_pretty(&outcome.metrics)?);
     } else {

@@ -82,6 +82,77 @@ pub struct Part {
     pub labels: Vec<usize>,
 }
 
+/// Where a fold's training state is saved after every epoch, so an interrupted run resumes
+/// from its last finished epoch. `fingerprint` identifies the job (configuration and data); a
+/// checkpoint of another job is refused.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    pub dir: std::path::PathBuf,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct LoopState {
+    fingerprint: String,
+    /// Epochs completed.
+    epochs_done: usize,
+    lr: f64,
+    plateau: Plateau,
+    stopping: EarlyStopping,
+    history: Vec<EpochReport>,
+    finished: bool,
+}
+
+fn recorder() -> burn::record::NamedMpkFileRecorder<burn::record::FullPrecisionSettings> {
+    burn::record::NamedMpkFileRecorder::new()
+}
+
+impl Checkpoint {
+    fn fold_dir(&self, fold: usize) -> std::path::PathBuf {
+        self.dir.join(format!("fold-{fold}"))
+    }
+
+    /// Writes the state into a fresh folder and swaps it in, so a crash leaves the previous
+    /// complete state.
+    fn save<O: Optimizer<Cnn<TrainBackend>, TrainBackend>>(
+        &self,
+        fold: usize,
+        state: &LoopState,
+        model: &Cnn<TrainBackend>,
+        optimizer: &O,
+        best: Option<&Cnn<Backend>>,
+    ) -> Result<(), String> {
+        use burn::module::Module;
+        use burn::record::Recorder;
+        let dir = self.fold_dir(fold);
+        let tmp = self.dir.join(format!("fold-{fold}.tmp"));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        model
+            .clone()
+            .save_file(tmp.join("model"), &recorder())
+            .map_err(|e| e.to_string())?;
+        Recorder::<TrainBackend>::record(&recorder(), optimizer.to_record(), tmp.join("optimizer"))
+            .map_err(|e| e.to_string())?;
+        if let Some(best) = best {
+            best.clone()
+                .save_file(tmp.join("best"), &recorder())
+                .map_err(|e| e.to_string())?;
+        }
+        let json = serde_json::to_string(state).map_err(|e| e.to_string())?;
+        std::fs::write(tmp.join("state.json"), json)
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let old = self.dir.join(format!("fold-{fold}.old"));
+        let _ = std::fs::remove_dir_all(&old);
+        if dir.exists() {
+            std::fs::rename(&dir, &old).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::rename(&tmp, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
+    }
+}
+
 pub struct FoldResult {
     /// The best model (by the validation metric), for inference.
     pub model: Cnn<Backend>,
@@ -204,6 +275,53 @@ pub fn evaluate(
     (loss, Scores::compute(&part.labels, &predicted, classes))
 }
 
+type Resumed<O> = (LoopState, Cnn<TrainBackend>, O, Option<Cnn<Backend>>);
+
+/// The saved state of `fold`, if a checkpoint of this job holds one.
+fn resume<O: Optimizer<Cnn<TrainBackend>, TrainBackend>>(
+    cp: &Checkpoint,
+    fold: usize,
+    config: &CnnConfig,
+    optimizer: O,
+) -> Result<Option<Resumed<O>>, TrainError> {
+    use burn::module::Module;
+    use burn::record::Recorder;
+    let dir = cp.fold_dir(fold);
+    let Ok(text) = std::fs::read_to_string(dir.join("state.json")) else {
+        return Ok(None);
+    };
+    let bad = |what: &str, e: String| {
+        TrainError::Data(format!("checkpoint {}: {what}: {e}", dir.display()))
+    };
+    let state: LoopState =
+        serde_json::from_str(&text).map_err(|e| bad("state.json", e.to_string()))?;
+    if state.fingerprint != cp.fingerprint {
+        return Err(TrainError::Data(format!(
+            "checkpoint {} belongs to another training job (different settings or data); remove it or train without --resume",
+            cp.dir.display()
+        )));
+    }
+    let dev = device();
+    let model = config
+        .init::<TrainBackend>(&dev)
+        .load_file(dir.join("model"), &recorder(), &dev)
+        .map_err(|e| bad("model", e.to_string()))?;
+    let record = Recorder::<TrainBackend>::load(&recorder(), dir.join("optimizer"), &dev)
+        .map_err(|e| bad("optimizer", e.to_string()))?;
+    let optimizer = optimizer.load_record(record);
+    let best = if dir.join("best.mpk").is_file() {
+        Some(
+            config
+                .init::<Backend>(&dev)
+                .load_file(dir.join("best"), &recorder(), &dev)
+                .map_err(|e| bad("best model", e.to_string()))?,
+        )
+    } else {
+        None
+    };
+    Ok(Some((state, model, optimizer, best)))
+}
+
 /// Where a running job reports to, and the flag that asks it to stop.
 #[derive(Clone, Copy)]
 pub struct Reporter<'a> {
@@ -219,6 +337,7 @@ pub fn train_fold(
     settings: &LoopSettings,
     fold: usize,
     reporter: Reporter,
+    checkpoint: Option<&Checkpoint>,
 ) -> Result<FoldResult, TrainError> {
     let Reporter { events, cancel } = reporter;
     if train.rows.is_empty() || validation.rows.is_empty() {
@@ -230,21 +349,58 @@ pub fn train_fold(
     let mut model: Cnn<TrainBackend> = config.init(&dev);
     let mut optimizer = AdamConfig::new().init::<TrainBackend, Cnn<TrainBackend>>();
     let weights = class_weights(&train.labels, classes, settings.class_weights);
-    let mut lr = settings.learning_rate;
-    let mut plateau = Plateau::new(
-        settings.plateau_factor,
-        settings.plateau_patience,
-        settings.min_learning_rate,
-    );
-    let mut stopping = EarlyStopping::new(settings.early_stopping_patience);
+    let mut state = LoopState {
+        fingerprint: checkpoint
+            .map(|c| c.fingerprint.clone())
+            .unwrap_or_default(),
+        epochs_done: 0,
+        lr: settings.learning_rate,
+        plateau: Plateau::new(
+            settings.plateau_factor,
+            settings.plateau_patience,
+            settings.min_learning_rate,
+        ),
+        stopping: EarlyStopping::new(settings.early_stopping_patience),
+        history: Vec::new(),
+        finished: false,
+    };
     let mut best: Option<Cnn<Backend>> = None;
-    let mut history = Vec::new();
-    let mut rng = SplitMix64::new(settings.seed.wrapping_add(fold as u64 * 7919));
-    let mut order: Vec<usize> = (0..train.rows.len()).collect();
-    let batches = order.len().div_ceil(settings.batch_size);
+    if let Some(cp) = checkpoint {
+        if let Some((saved, saved_model, saved_optimizer, saved_best)) =
+            resume(cp, fold, config, optimizer)?
+        {
+            for report in &saved.history {
+                let _ = events.send(TrainEvent::Epoch(report.clone()));
+            }
+            state = saved;
+            model = saved_model;
+            optimizer = saved_optimizer;
+            best = saved_best;
+            if state.finished {
+                let model = best.unwrap_or_else(|| model.valid());
+                return Ok(FoldResult {
+                    model,
+                    history: state.history,
+                    best_epoch: state.stopping.best_epoch,
+                });
+            }
+        } else {
+            optimizer = AdamConfig::new().init::<TrainBackend, Cnn<TrainBackend>>();
+        }
+    }
+    let batches = train.rows.len().div_ceil(settings.batch_size);
 
-    for epoch in 0..settings.epochs {
+    for epoch in state.epochs_done..settings.epochs {
         let started = Instant::now();
+        let lr = state.lr;
+        // Derived from (seed, fold, epoch) so a resumed run shuffles as the original would have.
+        let mut rng = SplitMix64::new(
+            settings
+                .seed
+                .wrapping_add(fold as u64 * 7919)
+                .wrapping_add(epoch as u64 * 104_729),
+        );
+        let mut order: Vec<usize> = (0..train.rows.len()).collect();
         shuffle(&mut order, &mut rng);
         let (mut loss_sum, mut correct, mut seen) = (0.0f64, 0usize, 0usize);
         for (b, chunk) in order.chunks(settings.batch_size).enumerate() {
@@ -304,8 +460,9 @@ pub fn train_fold(
             seconds: started.elapsed().as_secs_f64(),
         };
         let _ = events.send(TrainEvent::Epoch(report.clone()));
-        history.push(report);
-        let (improved, stop) = stopping.observe(epoch, metric);
+        state.history.push(report);
+        state.epochs_done = epoch + 1;
+        let (improved, stop) = state.stopping.observe(epoch, metric);
         if improved {
             best = Some(inference);
         }
@@ -313,19 +470,32 @@ pub fn train_fold(
             let _ = events.send(TrainEvent::EarlyStopped {
                 fold,
                 epoch,
-                best_epoch: stopping.best_epoch,
+                best_epoch: state.stopping.best_epoch,
             });
-            break;
+            state.finished = true;
+        } else if let Some(new_lr) = state.plateau.observe(metric, lr) {
+            state.lr = new_lr;
+            let _ = events.send(TrainEvent::LrReduced {
+                fold,
+                epoch,
+                lr: new_lr,
+            });
         }
-        if let Some(new_lr) = plateau.observe(metric, lr) {
-            lr = new_lr;
-            let _ = events.send(TrainEvent::LrReduced { fold, epoch, lr });
+        if state.epochs_done == settings.epochs {
+            state.finished = true;
+        }
+        if let Some(cp) = checkpoint {
+            cp.save(fold, &state, &model, &optimizer, best.as_ref())
+                .map_err(|e| TrainError::Data(format!("cannot write the checkpoint: {e}")))?;
+        }
+        if state.finished {
+            break;
         }
     }
     let model = best.unwrap_or_else(|| model.valid());
     Ok(FoldResult {
         model,
-        history,
-        best_epoch: stopping.best_epoch,
+        history: state.history,
+        best_epoch: state.stopping.best_epoch,
     })
 }

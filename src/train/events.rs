@@ -2,9 +2,9 @@
 //! the TUI's Train view, tests).
 
 use super::metrics::Scores;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochReport {
     pub fold: usize,
     pub epoch: usize,

@@ -3,7 +3,9 @@
 //! statistics only, train and test each fold, pool the results, and train the model to keep.
 
 use super::data::{augmented_copies, extract_clips, InputShape};
-use super::engine::{argmax, predict, train_fold, LoopSettings, Part, Reporter, TrainError};
+use super::engine::{
+    argmax, predict, train_fold, Checkpoint, LoopSettings, Part, Reporter, TrainError,
+};
 use super::events::TrainEvent;
 use super::metrics::Scores;
 use super::normalize::{NormKind, Stats};
@@ -35,6 +37,9 @@ pub struct TrainConfig {
     pub validation_share: f64,
     pub settings: LoopSettings,
     pub use_cache: bool,
+    /// Save the state after every epoch here, and resume from it if it holds this job's state.
+    #[serde(skip)]
+    pub checkpoint_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for TrainConfig {
@@ -49,6 +54,7 @@ impl Default for TrainConfig {
             validation_share: 0.15,
             settings: LoopSettings::default(),
             use_cache: true,
+            checkpoint_dir: None,
         }
     }
 }
@@ -359,6 +365,26 @@ pub fn run(
     let architecture = CnnConfig::new(shape.len, shape.channels, classes.len())
         .with_global_pool(matches!(plugin.kind, FeatureKind::Sequence { .. }));
 
+    // The job's identity: settings, plugin, and the exact clips; a checkpoint of anything else is
+    // refused rather than silently mixed in.
+    let fingerprint = {
+        let mut text = serde_json::to_string(config).unwrap_or_default();
+        text.push_str(&format!(
+            "|{}|{}|{:?}",
+            plugin.name, plugin.version, plugin_params
+        ));
+        for clip in &prepared.clips {
+            text.push_str(&format!(
+                "|{}:{}:{:?}",
+                clip.corpus, clip.relative, clip.target
+            ));
+        }
+        format!("{:016x}", crate::util::rng::fnv1a(text.as_bytes()))
+    };
+    let checkpoint = config
+        .checkpoint_dir
+        .clone()
+        .map(|dir| Checkpoint { dir, fingerprint });
     let items: Vec<SplitItem> = (0..prepared.rows.len())
         .map(|i| SplitItem {
             speaker: prepared.speakers[i].clone(),
@@ -401,6 +427,7 @@ pub fn run(
             &config.settings,
             f,
             reporter,
+            checkpoint.as_ref(),
         )?;
         let probs = predict(&result.model, &test.rows, shape, 256);
         let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
@@ -465,6 +492,7 @@ pub fn run(
             &config.settings,
             final_index,
             reporter,
+            checkpoint.as_ref(),
         )?;
         history.extend(result.history);
         kept = Some((result.model, stats));

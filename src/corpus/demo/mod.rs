@@ -356,6 +356,10 @@ pub fn demo_roots(root: &Path) -> Vec<(CorpusKind, PathBuf)> {
 /// The cached demo corpus, generated on first use. Generation goes to a temp folder that is
 /// renamed into place, so an interrupted run never leaves a half corpus behind.
 pub fn ensure_cached(cache_dir: &Path) -> Result<PathBuf, DemoError> {
+    // Threads of one process take turns (they would share a temp folder name); other processes
+    // are handled by the rename race below.
+    static GENERATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = GENERATING.lock().unwrap_or_else(|e| e.into_inner());
     let root = cache_dir.join(format!("demo-v{DEMO_VERSION}"));
     if root.join(MARKER).is_file() {
         return Ok(root);
