@@ -8,6 +8,7 @@ pub mod config;
 pub mod corpus;
 pub mod features;
 pub mod model;
+pub mod relabel;
 pub mod train;
 pub mod tui;
 pub mod util;

@@ -4,6 +4,7 @@ mod augment;
 mod datasets;
 mod demo;
 mod extract;
+mod labels;
 mod play;
 mod plugins;
 mod train;
@@ -33,6 +34,26 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabelsAction {
+    /// Write the relabels to a CSV file (corpus, path, label, changed_at).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
+    },
+    /// Relabel one clip (as the TUI's digit keys do).
+    Set {
+        /// ravdess, crema-d, tess or savee
+        corpus: crate::corpus::CorpusKind,
+        /// The clip's path relative to the corpus root, as `serlab labels` prints it.
+        path: String,
+        /// A class name, or `corpus` to go back to the corpus's own label.
+        label: String,
+    },
+    /// The audit trail: every change with its old and new label and time.
+    History,
 }
 
 /// Output formats of `serlab extract`.
@@ -176,6 +197,14 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// The relabels in force (your corrections of corpus labels), or export or change them.
+    Labels {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<LabelsAction>,
+    },
     /// Play a WAV file through the default audio output.
     Play {
         /// The WAV file.
@@ -274,6 +303,7 @@ pub fn run() -> ExitCode {
                 }
             };
         }
+        Some(Command::Labels { json, action }) => labels::run(datasets, json, action),
         Some(Command::Plugins { json }) => plugins::run(datasets, &cli.plugin_paths, json),
         Some(Command::Extract {
             plugin,

@@ -19,6 +19,8 @@ pub struct Clip {
     pub sample_rate: u32,
     pub channels: u16,
     pub duration_s: f64,
+    /// The target comes from the user's relabels, not the corpus.
+    pub relabelled: bool,
 }
 
 impl Clip {
@@ -122,6 +124,22 @@ pub fn open_catalog(config: &DatasetsConfig) -> Result<Catalog, CatalogError> {
     };
     missing.append(&mut catalog.problems);
     catalog.problems = missing;
+    // The user's relabels override corpus labels everywhere, training included.
+    let store_path = crate::relabel::RelabelStore::default_path();
+    match crate::relabel::RelabelStore::open(&store_path) {
+        Ok(store) => {
+            for unknown in store.apply_to(&mut catalog) {
+                catalog.problems.push(Problem {
+                    path: store_path.clone(),
+                    error: unknown,
+                });
+            }
+        }
+        Err(err) => catalog.problems.push(Problem {
+            path: store_path,
+            error: err.to_string(),
+        }),
+    }
     Ok(catalog)
 }
 

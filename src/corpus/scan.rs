@@ -61,6 +61,7 @@ pub fn scan_corpus(kind: CorpusKind, root: &Path, labels: &LabelMap) -> (Vec<Cli
                 sample_rate: info.sample_rate,
                 channels: info.channels,
                 duration_s: info.duration_s(),
+                relabelled: false,
             })
         })
         .collect();

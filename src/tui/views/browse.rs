@@ -42,7 +42,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 Cell::from(clip.speaker.clone()),
                 Cell::from(clip.gender.as_str()),
                 Cell::from(clip.emotion.as_str()),
-                Cell::from(class),
+                Cell::from(if clip.relabelled {
+                    format!("{class}*")
+                } else {
+                    class
+                }),
                 Cell::from(format!("{:.2}s", clip.duration_s)),
                 Cell::from(clip.relative.clone()),
             ]);
@@ -107,6 +111,7 @@ mod tests {
                 sample_rate: 16_000,
                 channels: 1,
                 duration_s: 1.5,
+                relabelled: false,
             })
             .collect();
         Catalog {
