@@ -212,6 +212,8 @@ pub enum Command {
     },
 }
 
+pub use plugins::registry as plugin_registry;
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let datasets = cli.datasets.as_deref();

@@ -2,6 +2,7 @@
 //! `app` holds state and turns keys into changes; `views` only draw state.
 
 mod app;
+mod keys;
 mod terminal;
 mod views;
 
@@ -37,7 +38,16 @@ pub fn run_app(datasets: Option<&Path>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut app = App::new(catalog);
+    let relabels =
+        match crate::relabel::RelabelStore::open(&crate::relabel::RelabelStore::default_path()) {
+            Ok(store) => Some(store),
+            Err(err) => {
+                eprintln!("serlab: warning: {err}; relabeling is disabled this session");
+                None
+            }
+        };
+    let registry = crate::cli::plugin_registry(&config, &[]);
+    let mut app = App::with_parts(catalog, relabels, registry);
     let result = {
         // Nothing may write on the screen behind ratatui's back: C libraries' stderr goes to the log.
         let _quiet = StderrRedirect::to_file(&dirs::log_file()).ok();

@@ -36,6 +36,7 @@ pub fn run(app: &mut App) -> io::Result<()> {
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
     while !app.should_quit() {
+        app.tick();
         terminal.draw(|frame| super::views::draw(frame, app))?;
         if event::poll(Duration::from_millis(33))? {
             match event::read()? {

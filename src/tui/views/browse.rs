@@ -6,23 +6,9 @@ use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
-    let [title, table_area, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-
+    let [table_area, side] =
+        Layout::horizontal([Constraint::Min(40), Constraint::Length(34)]).areas(area);
     let catalog = &app.catalog;
-    let mut heading = format!(" serlab · Browse · {} clips", catalog.clips.len());
-    if catalog.synthetic {
-        heading.push_str(" · SYNTHETIC demo corpus");
-    }
-    frame.render_widget(
-        Paragraph::new(heading).style(Style::new().bold().reversed()),
-        title,
-    );
-
     let visible = table_area.height.saturating_sub(3) as usize; // borders + header
     app.page_rows = visible.max(1);
     let offset = app.selected.saturating_sub(visible.saturating_sub(1));
@@ -65,27 +51,54 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Constraint::Length(8),
         Constraint::Length(8),
         Constraint::Length(9),
-        Constraint::Length(8),
+        Constraint::Length(9),
         Constraint::Length(9),
         Constraint::Fill(1),
     ];
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(Block::default().borders(Borders::ALL).title(" Browse "));
-    frame.render_widget(table, table_area);
-
-    let problems = catalog.problems.len();
-    let status_text = format!(
-        " {}/{}  ↑↓ PgUp PgDn Home End move · q quit{}",
+    let title = format!(
+        " Browse · {}/{} clips · * relabelled ",
         (app.selected + 1).min(catalog.clips.len()),
-        catalog.clips.len(),
-        if problems > 0 {
-            format!(" · {problems} unreadable files (see `serlab datasets`)")
-        } else {
-            String::new()
-        }
+        catalog.clips.len()
     );
-    frame.render_widget(Paragraph::new(status_text), status);
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        table_area,
+    );
+
+    // Counts per corpus x class.
+    let classes = catalog.classes();
+    let mut lines = vec![Line::from(format!(
+        "{:<8}{}",
+        "",
+        classes
+            .iter()
+            .map(|c| format!("{:>6}", &c[..c.len().min(5)]))
+            .collect::<String>()
+    ))
+    .bold()];
+    for root in &catalog.corpora {
+        let mut counts = vec![0usize; classes.len()];
+        for clip in catalog.clips.iter().filter(|c| c.corpus == root.kind) {
+            if let Some(t) = clip.target {
+                counts[t] += 1;
+            }
+        }
+        lines.push(Line::from(format!(
+            "{:<8}{}",
+            root.kind.display_name(),
+            counts.iter().map(|n| format!("{n:>6}")).collect::<String>()
+        )));
+    }
+    if !catalog.problems.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(format!("{} unreadable files", catalog.problems.len())).red());
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Counts ")),
+        side,
+    );
 }
 
 #[cfg(test)]
@@ -144,7 +157,7 @@ mod tests {
     #[test]
     fn shows_the_title_rows_and_the_synthetic_mark() {
         let mut app = App::new(catalog(3));
-        let screen = render(&mut app, 100, 12);
+        let screen = render(&mut app, 140, 12);
         assert!(screen.contains("Browse"), "{screen}");
         assert!(screen.contains("SYNTHETIC"), "{screen}");
         assert!(screen.contains("DC/a02.wav"), "{screen}");
@@ -159,10 +172,72 @@ mod tests {
         }
         app.handle_key(KeyEvent::from(KeyCode::End));
         assert_eq!(app.selected, 4999);
-        let screen = render(&mut app, 100, 20);
+        let screen = render(&mut app, 140, 20);
         assert!(screen.contains("DC/a4999.wav"), "{screen}");
         assert!(!screen.contains("DC/a00.wav"));
         assert!(screen.contains("5000/5000"), "{screen}");
+    }
+
+    #[test]
+    fn digit_keys_relabel_persistently_and_u_undoes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relabels.toml");
+        let store = crate::relabel::RelabelStore::open(&path).unwrap();
+        let mut app = App::with_parts(catalog(3), Some(store), Default::default());
+        app.handle_key(KeyEvent::from(KeyCode::Down));
+        app.handle_key(KeyEvent::from(KeyCode::Char('3')));
+        assert_eq!(app.catalog.clips[1].target, Some(2), "3 = sad");
+        assert!(app.catalog.clips[1].relabelled);
+        let reread = crate::relabel::RelabelStore::open(&path).unwrap();
+        assert_eq!(reread.relabels().count(), 1, "saved at once");
+        let screen = render(&mut app, 100, 12);
+        assert!(screen.contains("sad*"), "{screen}");
+        app.handle_key(KeyEvent::from(KeyCode::Char('u')));
+        assert_eq!(app.catalog.clips[1].target, Some(3), "back to angry");
+        assert!(!app.catalog.clips[1].relabelled);
+        app.handle_key(KeyEvent::new(
+            KeyCode::Char('r'),
+            ratatui::crossterm::event::KeyModifiers::CONTROL,
+        ));
+        assert_eq!(app.catalog.clips[1].target, Some(2), "redo");
+        app.handle_key(KeyEvent::from(KeyCode::Char('0')));
+        assert_eq!(app.catalog.clips[1].target, Some(3), "0 = corpus label");
+        assert_eq!(
+            crate::relabel::RelabelStore::open(&path)
+                .unwrap()
+                .relabels()
+                .count(),
+            0
+        );
+    }
+
+    #[test]
+    fn tabs_switch_with_keys_and_each_view_has_its_title() {
+        let mut app = App::new(catalog(3));
+        for (key, title) in [
+            (KeyCode::F(2), "Clip"),
+            (KeyCode::F(3), "Augment"),
+            (KeyCode::F(4), "Plugins"),
+            (KeyCode::F(5), "Train"),
+            (KeyCode::Tab, "Browse"),
+        ] {
+            app.handle_key(KeyEvent::from(key));
+            assert_eq!(app.tab.title(), title);
+            let screen = render(&mut app, 120, 20);
+            assert!(screen.contains(&format!(" {title}")), "{title}: {screen}");
+        }
+        app.handle_key(KeyEvent::from(KeyCode::BackTab));
+        assert_eq!(app.tab.title(), "Train");
+        app.handle_key(KeyEvent::from(KeyCode::Char('?')));
+        let screen = render(&mut app, 120, 24);
+        assert!(
+            screen.contains("start training"),
+            "help lists the Train keys: {screen}"
+        );
+        app.handle_key(KeyEvent::from(KeyCode::Char('x')));
+        assert!(!app.show_help, "any key closes help");
+        app.handle_key(KeyEvent::from(KeyCode::Char('q')));
+        assert!(app.should_quit());
     }
 
     #[test]

@@ -1,20 +1,104 @@
 //! Drawing only: every function here reads `App` and paints a frame.
 
 mod browse;
+mod clip;
+mod plugins;
+mod train;
 
-use super::App;
+use super::app::{App, Tab};
+use super::keys;
 use ratatui::prelude::*;
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Tabs, Wrap};
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
 
 pub fn draw(frame: &mut Frame, app: &mut App) {
     let area = frame.area();
-    if area.width < 40 || area.height < 8 {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         frame.render_widget(
-            Paragraph::new("terminal too small for serlab (need 40x8)")
-                .wrap(ratatui::widgets::Wrap { trim: true }),
+            Paragraph::new(format!(
+                "terminal too small for serlab: {}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}",
+                area.width, area.height
+            ))
+            .wrap(Wrap { trim: true }),
             area,
         );
         return;
     }
-    browse::draw(frame, area, app);
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let titles: Vec<String> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("F{} {}", i + 1, t.title()))
+        .collect();
+    let selected = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
+    let heading = Tabs::new(titles)
+        .select(selected)
+        .highlight_style(Style::new().bold().reversed())
+        .divider("│");
+    frame.render_widget(heading, tabs);
+    match app.tab {
+        Tab::Browse => browse::draw(frame, body, app),
+        Tab::Clip => clip::draw_clip(frame, body, app),
+        Tab::Augment => clip::draw_augment(frame, body, app),
+        Tab::Plugins => plugins::draw(frame, body, app),
+        Tab::Train => train::draw(frame, body, app),
+    }
+    let corpus = if app.catalog.synthetic {
+        "SYNTHETIC demo corpus · "
+    } else {
+        ""
+    };
+    let mut line = format!(" {corpus}? help · q quit · {}", app.status);
+    if app.train.running {
+        line.push_str(" · training in background");
+    }
+    frame.render_widget(Paragraph::new(line).style(Style::new().reversed()), status);
+    if app.show_help {
+        draw_help(frame, area, app.tab);
+    }
+    if app.confirm_quit {
+        let popup = centered(area, 50, 5);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new("Training is running. Quit and stop it? (y / any other key)")
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::ALL).title(" Quit? ")),
+            popup,
+        );
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, tab: Tab) {
+    let rows: Vec<Row> = keys::for_tab(tab)
+        .map(|b| Row::new(vec![b.keys.to_string(), b.action.to_string()]))
+        .collect();
+    let height = rows.len() as u16 + 2;
+    let popup = centered(area, 90, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Table::new(rows, [Constraint::Length(20), Constraint::Fill(1)]).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" Keys: {} (any key closes) ", tab.title())),
+        ),
+        popup,
+    );
 }

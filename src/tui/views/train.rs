@@ -1,0 +1,178 @@
+//! Train: live curves (train / validation loss, validation accuracy and UA), the progress gauge,
+//! the validation confusion matrix as a heat map with per-class recall, and markers where the
+//! learning rate dropped or training stopped early.
+
+use crate::tui::App;
+use ratatui::prelude::*;
+use ratatui::widgets::{
+    Axis, Block, Borders, Cell, Chart, Dataset, Gauge, GraphType, Paragraph, Row, Table,
+};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+    let view = &app.train;
+    let [info, gauge, body] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Min(6),
+    ])
+    .areas(area);
+    let headline = if view.running {
+        format!(
+            " Train · {} · plugin {} · x stops",
+            view.fold, app.active_plugin
+        )
+    } else {
+        match &view.result {
+            Some(result) => format!(" Train · {result} · s starts again"),
+            None => format!(
+                " Train · s starts a speaker-independent run with plugin {}",
+                app.active_plugin
+            ),
+        }
+    };
+    let markers: Vec<String> = view
+        .markers
+        .iter()
+        .map(|(e, m)| format!("{m}@{}", e + 1))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(headline).bold(),
+            Line::from(format!(" markers: {}", markers.join(" "))),
+        ]),
+        info,
+    );
+    let (ratio, label) = match view.progress {
+        Some((epoch, batch, batches)) => (
+            batch as f64 / batches.max(1) as f64,
+            format!("epoch {} batch {batch}/{batches}", epoch + 1),
+        ),
+        None => (0.0, "idle".to_string()),
+    };
+    frame.render_widget(
+        Gauge::default().ratio(ratio.clamp(0.0, 1.0)).label(label),
+        gauge,
+    );
+
+    let [curves, confusion] =
+        Layout::horizontal([Constraint::Min(30), Constraint::Length(44)]).areas(body);
+    let points = |f: fn(&crate::train::events::EpochReport) -> f64| -> Vec<(f64, f64)> {
+        view.history
+            .iter()
+            .map(|r| (r.epoch as f64 + 1.0, f(r)))
+            .collect()
+    };
+    let train_loss = points(|r| r.train_loss);
+    let val_loss = points(|r| r.validation_loss);
+    let val_ua = points(|r| r.validation.unweighted_accuracy);
+    let val_acc = points(|r| r.validation.accuracy);
+    let max_x = (view.history.len() as f64).max(2.0);
+    let max_loss = train_loss
+        .iter()
+        .chain(&val_loss)
+        .map(|p| p.1)
+        .fold(1.0f64, f64::max);
+    let datasets = vec![
+        Dataset::default()
+            .name("train loss")
+            .marker(symbols::Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().blue())
+            .data(&train_loss),
+        Dataset::default()
+            .name("val loss")
+            .marker(symbols::Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().red())
+            .data(&val_loss),
+    ];
+    let scores = vec![
+        Dataset::default()
+            .name("val acc")
+            .marker(symbols::Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().yellow())
+            .data(&val_acc),
+        Dataset::default()
+            .name("val UA")
+            .marker(symbols::Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().green())
+            .data(&val_ua),
+    ];
+    let [loss_area, score_area] =
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(curves);
+    frame.render_widget(
+        Chart::new(datasets)
+            .block(Block::default().borders(Borders::ALL).title(" loss "))
+            .x_axis(
+                Axis::default()
+                    .bounds([1.0, max_x])
+                    .labels(["1".to_string(), format!("{max_x:.0}")]),
+            )
+            .y_axis(
+                Axis::default()
+                    .bounds([0.0, max_loss])
+                    .labels(["0".to_string(), format!("{max_loss:.2}")]),
+            ),
+        loss_area,
+    );
+    frame.render_widget(
+        Chart::new(scores)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" validation accuracy / UA "),
+            )
+            .x_axis(
+                Axis::default()
+                    .bounds([1.0, max_x])
+                    .labels(["1".to_string(), format!("{max_x:.0}")]),
+            )
+            .y_axis(Axis::default().bounds([0.0, 1.0]).labels(["0", "1"])),
+        score_area,
+    );
+
+    let classes = app.catalog.classes();
+    let mut rows = Vec::new();
+    if let Some(scores) = &view.confusion {
+        let recalls = scores.recalls();
+        for (t, row) in scores.confusion.iter().enumerate() {
+            let total: usize = row.iter().sum::<usize>().max(1);
+            let mut cells = vec![Cell::from(classes.get(t).cloned().unwrap_or_default())];
+            for &count in row {
+                let share = count as f64 / total as f64;
+                let shade = (40.0 + 180.0 * share) as u8;
+                cells.push(
+                    Cell::from(format!("{count:>4}")).style(Style::new().bg(Color::Rgb(
+                        0,
+                        shade / 2,
+                        shade,
+                    ))),
+                );
+            }
+            cells.push(Cell::from(format!("{:.2}", recalls[t])));
+            rows.push(Row::new(cells));
+        }
+    }
+    let mut widths = vec![Constraint::Length(8)];
+    widths.extend(classes.iter().map(|_| Constraint::Length(5)));
+    widths.push(Constraint::Length(6));
+    let mut header = vec!["true\\pred".to_string()];
+    header.extend(
+        classes
+            .iter()
+            .map(|c| c.chars().take(4).collect::<String>()),
+    );
+    header.push("recall".into());
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(header).bold())
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" validation confusion "),
+            ),
+        confusion,
+    );
+}
