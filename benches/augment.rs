@@ -4,6 +4,9 @@
 //! for both: F0 error (YIN, serlab's estimator) and the distance between the long-term average
 //! spectra of the processed and the original clip. Prints tables.
 
+mod common;
+
+use common::thread_cpu_seconds;
 use serlab::audio::decode_mono;
 use serlab::audio::f0::yin_track;
 use serlab::augment::{pitch_shift, time_stretch};
@@ -14,16 +17,6 @@ use std::process::Command;
 const REPEATS: usize = 3;
 const RATES: [f64; 2] = [0.8, 1.25];
 const STEPS: [f64; 2] = [-4.0, 3.0];
-
-fn thread_cpu_seconds() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-}
 
 fn speech_clips() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/egemaps/clips");

@@ -3,6 +3,9 @@
 //! librosa is available: SERLAB_BENCH_PYTHON, default `python3`). Then re-extracting a cached
 //! catalog, which should be I/O-bound. Prints a table.
 
+mod common;
+
+use common::thread_cpu_seconds;
 use serlab::audio::decode_mono;
 use serlab::features::batch::{Extraction, Progress};
 use serlab::features::cache::FeatureCache;
@@ -13,16 +16,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 const REPEATS: usize = 5;
-
-fn thread_cpu_seconds() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-}
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);

@@ -1,6 +1,6 @@
 //! `serlab extract`: features of WAV files (or of every clip of the datasets) as CSV or JSON.
 
-use super::ExtractFormat;
+use super::{csv_field, ExtractFormat};
 use crate::config::DatasetsConfig;
 use crate::corpus::open_catalog;
 use crate::features::batch::{Extraction, Progress};
@@ -160,14 +160,6 @@ fn to_csv(plugin: &Plugin, names: &[String], rows: &[(&Path, Features)]) -> Stri
         }
     }
     out
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 fn to_json(

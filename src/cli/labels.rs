@@ -1,18 +1,10 @@
 //! `serlab labels`: list, export, set and audit relabels.
 
-use super::LabelsAction;
+use super::{csv_field, LabelsAction};
 use crate::config::DatasetsConfig;
 use crate::relabel::{ClipKey, RelabelStore};
 use anyhow::bail;
 use std::path::Path;
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
 
 pub fn run(
     datasets: Option<&Path>,

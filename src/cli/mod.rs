@@ -214,6 +214,15 @@ pub enum Command {
 
 pub use plugins::registry as plugin_registry;
 
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let datasets = cli.datasets.as_deref();
