@@ -62,8 +62,63 @@ pub struct TrainView {
     cancel: Option<Arc<AtomicBool>>,
 }
 
+/// How Browse orders the clips.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    File,
+    Speaker,
+    Class,
+    Duration,
+}
+
+impl SortKey {
+    pub fn name(self) -> &'static str {
+        match self {
+            SortKey::File => "file",
+            SortKey::Speaker => "speaker",
+            SortKey::Class => "class",
+            SortKey::Duration => "duration",
+        }
+    }
+
+    fn next(self) -> Self {
+        match self {
+            SortKey::File => SortKey::Speaker,
+            SortKey::Speaker => SortKey::Class,
+            SortKey::Class => SortKey::Duration,
+            SortKey::Duration => SortKey::File,
+        }
+    }
+}
+
+/// Browse's filters; the view is the catalog's clips that pass them, in `sort` order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filters {
+    pub corpus: Option<crate::corpus::CorpusKind>,
+    pub class: Option<usize>,
+    pub search: String,
+    pub searching: bool,
+    pub sort: SortKey,
+}
+
+impl Default for Filters {
+    fn default() -> Self {
+        Self {
+            corpus: None,
+            class: None,
+            search: String::new(),
+            searching: false,
+            sort: SortKey::File,
+        }
+    }
+}
+
 pub struct App {
     pub catalog: Catalog,
+    /// Indices into `catalog.clips`: the filtered, sorted list Browse shows.
+    pub view: Vec<usize>,
+    pub filters: Filters,
+    /// Position in `view`.
     pub selected: usize,
     /// Rows visible in the last drawn table, for paging.
     pub page_rows: usize,
@@ -99,8 +154,11 @@ impl App {
         } else {
             active_plugin
         };
+        let view = (0..catalog.clips.len()).collect();
         Self {
             catalog,
+            view,
+            filters: Filters::default(),
             selected: 0,
             page_rows: 20,
             tab: Tab::Browse,
@@ -120,7 +178,64 @@ impl App {
         self.quit
     }
 
+    /// The catalog index of the selected clip.
+    pub fn current_clip(&self) -> Option<usize> {
+        self.view.get(self.selected).copied()
+    }
+
+    /// Rebuilds the view after a filter or sort change, keeping the selected clip if it stays.
+    pub fn refresh_view(&mut self) {
+        let keep = self.current_clip();
+        let f = &self.filters;
+        let needle = f.search.to_lowercase();
+        let clips = &self.catalog.clips;
+        let mut view: Vec<usize> = (0..clips.len())
+            .filter(|&i| {
+                let c = &clips[i];
+                f.corpus.is_none_or(|k| c.corpus == k)
+                    && f.class.is_none_or(|k| c.target == Some(k))
+                    && (needle.is_empty()
+                        || c.relative.to_lowercase().contains(&needle)
+                        || c.speaker.to_lowercase().contains(&needle)
+                        || c.emotion.as_str().contains(&needle))
+            })
+            .collect();
+        match f.sort {
+            SortKey::File => {}
+            SortKey::Speaker => {
+                view.sort_by(|&a, &b| clips[a].speaker_key().cmp(&clips[b].speaker_key()))
+            }
+            SortKey::Class => view.sort_by_key(|&i| clips[i].target.unwrap_or(usize::MAX)),
+            SortKey::Duration => {
+                view.sort_by(|&a, &b| clips[a].duration_s.total_cmp(&clips[b].duration_s))
+            }
+        }
+        self.selected = keep
+            .and_then(|k| view.iter().position(|&i| i == k))
+            .unwrap_or(0);
+        self.view = view;
+    }
+
+    fn search_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Enter | KeyCode::Esc => self.filters.searching = false,
+            KeyCode::Backspace => {
+                self.filters.search.pop();
+                self.refresh_view();
+            }
+            KeyCode::Char(c) => {
+                self.filters.search.push(c);
+                self.refresh_view();
+            }
+            _ => {}
+        }
+    }
+
     pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.filters.searching {
+            self.search_key(key);
+            return;
+        }
         if self.confirm_quit {
             match key.code {
                 KeyCode::Char('y') | KeyCode::Char('q') => {
@@ -161,8 +276,38 @@ impl App {
     }
 
     fn browse_key(&mut self, key: KeyEvent, ctrl: bool) {
-        let last = self.catalog.clips.len().saturating_sub(1);
+        let last = self.view.len().saturating_sub(1);
         match key.code {
+            KeyCode::Char('/') => {
+                self.filters.searching = true;
+                self.status =
+                    "type to search path, speaker or emotion; Enter keeps the filter".into();
+            }
+            KeyCode::Char('c') => {
+                let kinds: Vec<_> = self.catalog.corpora.iter().map(|r| r.kind).collect();
+                self.filters.corpus = match self
+                    .filters
+                    .corpus
+                    .and_then(|k| kinds.iter().position(|x| *x == k))
+                {
+                    None => kinds.first().copied(),
+                    Some(i) => kinds.get(i + 1).copied(),
+                };
+                self.refresh_view();
+            }
+            KeyCode::Char('l') => {
+                let n = self.catalog.classes().len();
+                self.filters.class = match self.filters.class {
+                    None if n > 0 => Some(0),
+                    Some(i) if i + 1 < n => Some(i + 1),
+                    _ => None,
+                };
+                self.refresh_view();
+            }
+            KeyCode::Char('o') => {
+                self.filters.sort = self.filters.sort.next();
+                self.refresh_view();
+            }
             KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1).min(last),
             KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
             KeyCode::PageDown => self.selected = (self.selected + self.page_rows).min(last),

@@ -12,13 +12,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let visible = table_area.height.saturating_sub(3) as usize; // borders + header
     app.page_rows = visible.max(1);
     let offset = app.selected.saturating_sub(visible.saturating_sub(1));
-    let rows = catalog
-        .clips
+    let rows = app
+        .view
         .iter()
         .enumerate()
         .skip(offset)
         .take(visible)
-        .map(|(i, clip)| {
+        .map(|(i, &index)| {
+            let clip = &catalog.clips[index];
             let class = clip
                 .target
                 .map(|c| catalog.labels.class_name(c).to_string())
@@ -55,10 +56,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Constraint::Length(9),
         Constraint::Fill(1),
     ];
+    let f = &app.filters;
+    let mut filters = Vec::new();
+    if let Some(k) = f.corpus {
+        filters.push(format!("corpus {}", k.display_name()));
+    }
+    if let Some(c) = f.class {
+        filters.push(format!("class {}", catalog.labels.class_name(c)));
+    }
+    if !f.search.is_empty() || f.searching {
+        filters.push(format!(
+            "/{}{}",
+            f.search,
+            if f.searching { "▏" } else { "" }
+        ));
+    }
     let title = format!(
-        " Browse · {}/{} clips · * relabelled ",
-        (app.selected + 1).min(catalog.clips.len()),
-        catalog.clips.len()
+        " Browse · {}/{} clips{} · sort {} · * relabelled ",
+        (app.selected + 1).min(app.view.len()),
+        app.view.len(),
+        if filters.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", filters.join(" · "))
+        },
+        f.sort.name()
     );
     frame.render_widget(
         Table::new(rows, widths)
@@ -80,7 +102,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     .bold()];
     for root in &catalog.corpora {
         let mut counts = vec![0usize; classes.len()];
-        for clip in catalog.clips.iter().filter(|c| c.corpus == root.kind) {
+        for clip in app
+            .view
+            .iter()
+            .map(|&i| &catalog.clips[i])
+            .filter(|c| c.corpus == root.kind)
+        {
             if let Some(t) = clip.target {
                 counts[t] += 1;
             }
@@ -238,6 +265,53 @@ mod tests {
         assert!(!app.show_help, "any key closes help");
         app.handle_key(KeyEvent::from(KeyCode::Char('q')));
         assert!(app.should_quit());
+    }
+
+    #[test]
+    fn filters_search_and_sort_narrow_the_view_and_the_counts() {
+        let mut cat = catalog(6);
+        for (i, clip) in cat.clips.iter_mut().enumerate() {
+            if i % 2 == 0 {
+                clip.emotion = Emotion::Sad;
+                clip.target = Some(2);
+            }
+            clip.duration_s = 3.0 - i as f64 * 0.1;
+        }
+        let mut app = App::new(cat);
+        app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // neutral
+        assert!(app.view.is_empty());
+        app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // happy
+        app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // sad
+        assert_eq!(app.view, vec![0, 2, 4]);
+        let screen = render(&mut app, 140, 12);
+        assert!(
+            screen.contains("class sad") && screen.contains("1/3 clips"),
+            "{screen}"
+        );
+        app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // angry
+        app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // all
+        assert_eq!(app.view.len(), 6);
+        app.handle_key(KeyEvent::from(KeyCode::Char('/')));
+        for c in "a03".chars() {
+            app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        assert_eq!(app.view, vec![3]);
+        app.handle_key(KeyEvent::from(KeyCode::Char('q'))); // typed into the search, not quitting
+        assert!(!app.should_quit());
+        assert!(app.view.is_empty());
+        app.handle_key(KeyEvent::from(KeyCode::Backspace));
+        app.handle_key(KeyEvent::from(KeyCode::Enter));
+        assert_eq!(app.view, vec![3]);
+        app.handle_key(KeyEvent::from(KeyCode::Char('3'))); // relabels the filtered clip
+        assert_eq!(app.current_clip(), Some(3));
+        // Sorting by duration puts the shortest (last) clip first.
+        app.filters.search.clear();
+        app.refresh_view();
+        for _ in 0..3 {
+            app.handle_key(KeyEvent::from(KeyCode::Char('o')));
+        }
+        assert_eq!(app.filters.sort.name(), "duration");
+        assert_eq!(app.view[0], 5);
     }
 
     #[test]

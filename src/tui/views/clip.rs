@@ -6,7 +6,7 @@ use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
-    let text = match app.catalog.clips.get(app.selected) {
+    let text = match app.current_clip().and_then(|i| app.catalog.clips.get(i)) {
         Some(clip) => {
             let class = clip
                 .target
