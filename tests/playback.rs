@@ -5,21 +5,6 @@ mod common;
 
 use common::*;
 use serlab::audio::decode_mono;
-use std::path::Path;
-
-fn alsa_capture_config(dir: &Path, capture: &Path) -> std::path::PathBuf {
-    let config = dir.join("asound.conf");
-    std::fs::write(
-        &config,
-        format!(
-            "pcm.!default {{\n  type file\n  slave.pcm \"capture_sink\"\n  file \"{}\"\n  format \"wav\"\n}}\n\
-             pcm.capture_sink {{\n  type null\n}}\n",
-            capture.display()
-        ),
-    )
-    .unwrap();
-    config
-}
 
 /// Frequency from zero crossings over the non-silent part; also returns that part's duration.
 fn analyse(samples: &[f32], rate: u32) -> (f64, f64) {

@@ -14,6 +14,10 @@ struct Session {
 
 impl Session {
     fn start(home: &Path, name: &str) -> Option<Self> {
+        Self::start_with(home, name, "")
+    }
+
+    fn start_with(home: &Path, name: &str, env: &str) -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("tmux is required in CI (scripts/system-deps.sh installs it)");
@@ -23,7 +27,7 @@ impl Session {
         }
         let serlab = env!("CARGO_BIN_EXE_serlab");
         let script = format!(
-            "cd '{home}' && HOME='{home}' XDG_CONFIG_HOME='{home}/.config' XDG_CACHE_HOME='{home}/.cache' XDG_DATA_HOME='{home}/.local/share' XDG_STATE_HOME='{home}/.local/state' '{serlab}'; echo SERLAB-EXITED-$?; sleep 30",
+            "cd '{home}' && {env} HOME='{home}' XDG_CONFIG_HOME='{home}/.config' XDG_CACHE_HOME='{home}/.cache' XDG_DATA_HOME='{home}/.local/share' XDG_STATE_HOME='{home}/.local/state' '{serlab}'; echo SERLAB-EXITED-$?; sleep 30",
             home = home.display()
         );
         let status = Command::new("tmux")

@@ -5,6 +5,7 @@ mod decode;
 mod error;
 pub mod f0;
 pub mod play;
+pub mod player;
 mod probe;
 mod resample;
 mod write;

@@ -131,6 +131,10 @@ pub struct App {
     pub active_plugin: String,
     pub plugin_selected: usize,
     pub train: TrainView,
+    /// Background playback; `None` in tests that need no audio.
+    pub player: Option<crate::audio::player::Player>,
+    pub playing: bool,
+    play_count: u64,
     quit: bool,
 }
 
@@ -170,6 +174,9 @@ impl App {
             active_plugin,
             plugin_selected: 0,
             train: TrainView::default(),
+            player: None,
+            playing: false,
+            play_count: 0,
             quit: false,
         }
     }
@@ -266,6 +273,12 @@ impl App {
                 self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
             }
             KeyCode::F(n @ 1..=5) => self.tab = Tab::ALL[usize::from(n) - 1],
+            KeyCode::Char(' ') if matches!(self.tab, Tab::Browse | Tab::Clip) => {
+                self.toggle_playback(false)
+            }
+            KeyCode::Char('a') if matches!(self.tab, Tab::Browse | Tab::Clip | Tab::Augment) => {
+                self.toggle_playback(true)
+            }
             _ => match self.tab {
                 Tab::Browse => self.browse_key(key, ctrl),
                 Tab::Plugins => self.plugins_key(key),
@@ -485,8 +498,59 @@ impl App {
         }
     }
 
+    /// Space plays or stops the selected clip; `a` plays it under the augmentation policy.
+    fn toggle_playback(&mut self, augmented: bool) {
+        use crate::audio::player::PlayerCommand;
+        let Some(player) = &self.player else {
+            self.status = "playback is not available in this session".into();
+            return;
+        };
+        if self.playing && !augmented {
+            player.send(PlayerCommand::Stop);
+            return;
+        }
+        let Some(clip) = self
+            .current_clip()
+            .map(|i| self.catalog.clips[i].path.clone())
+        else {
+            return;
+        };
+        if augmented {
+            let policy = crate::augment::AugmentPolicy::load(
+                &crate::augment::AugmentPolicy::user_default_path(),
+            )
+            .unwrap_or_default();
+            self.play_count += 1;
+            player.send(PlayerCommand::PlayAugmented(
+                clip,
+                Box::new(policy),
+                self.play_count,
+            ));
+        } else {
+            player.send(PlayerCommand::Play(clip));
+        }
+    }
+
     /// Drains the worker's events (called every frame).
     pub fn tick(&mut self) {
+        if let Some(player) = &self.player {
+            for event in player.poll() {
+                match event {
+                    crate::audio::player::PlayerEvent::Started(name) => {
+                        self.playing = true;
+                        self.status = format!("▶ playing {name} (Space stops)");
+                    }
+                    crate::audio::player::PlayerEvent::Finished => {
+                        self.playing = false;
+                        self.status = "playback finished".into();
+                    }
+                    crate::audio::player::PlayerEvent::Error(e) => {
+                        self.playing = false;
+                        self.status = e;
+                    }
+                }
+            }
+        }
         let Some(rx) = &self.train.events else { return };
         let events: Vec<TrainEvent> = rx.try_iter().collect();
         for event in events {

@@ -48,6 +48,7 @@ pub fn run_app(datasets: Option<&Path>) -> ExitCode {
         };
     let registry = crate::cli::plugin_registry(&config, &[]);
     let mut app = App::with_parts(catalog, relabels, registry);
+    app.player = Some(crate::audio::player::Player::spawn());
     let result = {
         // Nothing may write on the screen behind ratatui's back: C libraries' stderr goes to the log.
         let _quiet = StderrRedirect::to_file(&dirs::log_file()).ok();

@@ -208,3 +208,19 @@ pub fn datasets_json(home: &Path, datasets: &Path) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", stdout_of(&output)))
 }
+
+/// An ALSA configuration whose default PCM is a `file` plugin over `null`: whatever a child
+/// process with `ALSA_CONFIG_PATH` pointing here plays lands in `capture` as a WAV.
+pub fn alsa_capture_config(dir: &Path, capture: &Path) -> std::path::PathBuf {
+    let config = dir.join("asound.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "pcm.!default {{\n  type file\n  slave.pcm \"capture_sink\"\n  file \"{}\"\n  format \"wav\"\n}}\n\
+             pcm.capture_sink {{\n  type null\n}}\n",
+            capture.display()
+        ),
+    )
+    .unwrap();
+    config
+}
