@@ -8,7 +8,7 @@ mod common;
 
 use common::thread_cpu_seconds;
 use serlab::audio::decode_mono;
-use serlab::audio::f0::yin_track;
+use serlab::audio::f0::{paired_median_ratio, yin_track};
 use serlab::augment::{pitch_shift, time_stretch};
 use serlab_dsp::stft::PowerStft;
 use std::path::{Path, PathBuf};
@@ -79,17 +79,8 @@ fn f0_error(original: &[f32], processed: &[f32], rate: u32, semitones: Option<f6
     match semitones {
         None => Some((voiced_median(&after)? / voiced_median(&before)? - 1.0).abs()),
         Some(n) => {
-            let mut ratios: Vec<f64> = before
-                .iter()
-                .zip(&after)
-                .filter(|(a, b)| **a > 0.0 && **b > 0.0)
-                .map(|(a, b)| b / a)
-                .collect();
-            if ratios.len() < 5 {
-                return None;
-            }
-            ratios.sort_by(f64::total_cmp);
-            Some((ratios[ratios.len() / 2] / 2f64.powf(n / 12.0) - 1.0).abs())
+            let (ratio, frames) = paired_median_ratio(&before, &after)?;
+            (frames >= 5).then(|| (ratio / 2f64.powf(n / 12.0) - 1.0).abs())
         }
     }
 }

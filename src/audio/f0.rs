@@ -90,6 +90,22 @@ pub fn median_f0(samples: &[f32], sample_rate: u32, fmin: f64, fmax: f64) -> Opt
     Some(voiced[voiced.len() / 2])
 }
 
+/// Median F0 ratio `after / before` over frames voiced in both tracks (frames must be aligned,
+/// e.g. before and after a duration-keeping pitch shift), with how many frames it used.
+pub fn paired_median_ratio(before: &[f64], after: &[f64]) -> Option<(f64, usize)> {
+    let mut ratios: Vec<f64> = before
+        .iter()
+        .zip(after)
+        .filter(|(a, b)| **a > 0.0 && **b > 0.0)
+        .map(|(a, b)| b / a)
+        .collect();
+    if ratios.is_empty() {
+        return None;
+    }
+    ratios.sort_by(f64::total_cmp);
+    Some((ratios[ratios.len() / 2], ratios.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +126,10 @@ mod tests {
             assert!((measured / f0 - 1.0).abs() < 0.002, "{f0} -> {measured}");
         }
         assert_eq!(median_f0(&vec![0.0; 16_000], 16_000, 60.0, 500.0), None);
+        assert_eq!(
+            paired_median_ratio(&[100.0, 0.0, 200.0, 150.0], &[110.0, 120.0, 0.0, 180.0]),
+            Some((1.2, 2))
+        );
+        assert_eq!(paired_median_ratio(&[0.0], &[1.0]), None);
     }
 }
