@@ -5,7 +5,7 @@
 
 mod time;
 
-use crate::corpus::{Catalog, CorpusKind};
+use crate::corpus::{Catalog, Clip, CorpusKind};
 use crate::util::atomic::write_atomically;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -16,6 +16,20 @@ pub struct ClipKey {
     pub corpus: CorpusKind,
     /// Path relative to the corpus root, with `/` separators.
     pub path: String,
+}
+
+impl ClipKey {
+    /// The key of a catalog clip (paths normalised to `/` so files move between systems).
+    pub fn of(clip: &Clip) -> Self {
+        Self {
+            corpus: clip.corpus,
+            path: clip.relative.replace('\\', "/"),
+        }
+    }
+
+    pub fn matches(&self, clip: &Clip) -> bool {
+        clip.corpus == self.corpus && clip.relative.replace('\\', "/") == self.path
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -222,10 +236,7 @@ impl RelabelStore {
     pub fn apply_to(&self, catalog: &mut Catalog) -> Vec<String> {
         let mut unknown = Vec::new();
         for clip in catalog.clips.iter_mut() {
-            let key = ClipKey {
-                corpus: clip.corpus,
-                path: clip.relative.replace('\\', "/"),
-            };
+            let key = ClipKey::of(clip);
             if let Some(relabel) = self.current.get(&key) {
                 match catalog.labels.class_index(&relabel.label) {
                     Some(class) => {

@@ -335,10 +335,7 @@ impl App {
     }
 
     fn clip_key(&self, index: usize) -> Option<ClipKey> {
-        self.catalog.clips.get(index).map(|c| ClipKey {
-            corpus: c.corpus,
-            path: c.relative.replace('\\', "/"),
-        })
+        self.catalog.clips.get(index).map(ClipKey::of)
     }
 
     /// Brings one clip's target in line with the relabel store.
@@ -348,12 +345,7 @@ impl App {
             .as_ref()
             .and_then(|s| s.label(key).map(str::to_string));
         let labels = self.catalog.labels.clone();
-        for clip in self
-            .catalog
-            .clips
-            .iter_mut()
-            .filter(|c| c.corpus == key.corpus && c.relative.replace('\\', "/") == key.path)
-        {
+        for clip in self.catalog.clips.iter_mut().filter(|c| key.matches(c)) {
             match label.as_deref().and_then(|l| labels.class_index(l)) {
                 Some(class) => {
                     clip.target = Some(class);
@@ -407,10 +399,13 @@ impl App {
                     if undo { "undid" } else { "redid" },
                     key.path
                 );
-                if let Some(i) = self.catalog.clips.iter().position(|c| {
-                    c.corpus == key.corpus && c.relative.replace('\\', "/") == key.path
-                }) {
-                    self.selected = i;
+                // Select the clip in the (possibly filtered) view, if it is shown there.
+                if let Some(pos) = self
+                    .view
+                    .iter()
+                    .position(|&i| key.matches(&self.catalog.clips[i]))
+                {
+                    self.selected = pos;
                 }
                 self.refresh_target(&key);
             }

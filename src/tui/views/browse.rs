@@ -315,6 +315,27 @@ mod tests {
     }
 
     #[test]
+    fn undo_selects_the_clip_in_the_filtered_view() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::relabel::RelabelStore::open(&dir.path().join("r.toml")).unwrap();
+        let mut app = App::with_parts(catalog(6), Some(store), Default::default());
+        app.handle_key(KeyEvent::from(KeyCode::Char('/')));
+        for c in "a0".chars() {
+            app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        app.handle_key(KeyEvent::from(KeyCode::Char('4'))); // "a04" matches only clip 4
+        app.handle_key(KeyEvent::from(KeyCode::Enter));
+        assert_eq!(app.view, vec![4]);
+        app.handle_key(KeyEvent::from(KeyCode::Char('3')));
+        app.handle_key(KeyEvent::from(KeyCode::Char('u')));
+        assert_eq!(
+            app.selected, 0,
+            "position in the view, not the catalog index"
+        );
+        assert_eq!(app.current_clip(), Some(4));
+    }
+
+    #[test]
     fn a_tiny_terminal_gets_a_message() {
         let mut app = App::new(catalog(3));
         let screen = render(&mut app, 30, 5);
