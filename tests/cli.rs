@@ -38,28 +38,14 @@ fn datasets_toml_in_the_working_dir_then_the_user_config_dir() {
     // User config dir only.
     let user = home.path().join(".config/serlab/datasets.toml");
     write(&user, text.as_bytes());
-    let json: serde_json::Value = serde_json::from_slice(
-        &serlab(home.path())
-            .args(["datasets", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let json: serde_json::Value = datasets_json_default(home.path());
     assert_eq!(json["total_clips"], 2);
     // ./datasets.toml wins over the user config dir: here it points at a relative folder.
     write(
         &home.path().join("datasets.toml"),
         b"[[corpus]]\nkind = \"savee\"\npath = \"corpus/DC\"\n",
     );
-    let json: serde_json::Value = serde_json::from_slice(
-        &serlab(home.path())
-            .args(["datasets", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let json: serde_json::Value = datasets_json_default(home.path());
     // `corpus/DC` as a SAVEE root has no speaker folder above the files: both are reported.
     assert_eq!(json["total_clips"], 0);
     assert_eq!(json["unreadable"].as_array().unwrap().len(), 2);
@@ -105,14 +91,7 @@ fn a_missing_corpus_folder_is_reported_and_the_demo_stands_in() {
 #[test]
 fn with_nothing_configured_the_synthetic_demo_is_used() {
     let home = tempfile::tempdir().unwrap();
-    let json: serde_json::Value = serde_json::from_slice(
-        &serlab(home.path())
-            .args(["datasets", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let json: serde_json::Value = datasets_json_default(home.path());
     assert_eq!(json["synthetic"], true);
     let corpora = json["corpora"].as_array().unwrap();
     assert_eq!(corpora.len(), 4);
@@ -157,14 +136,7 @@ fn demo_writes_a_corpus_that_reads_back_identically() {
         "configured folders are not flagged as the built-in demo"
     );
     // Same clips as the built-in demo, and generation is deterministic: same bytes twice.
-    let cached: serde_json::Value = serde_json::from_slice(
-        &serlab(home.path())
-            .args(["datasets", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let cached: serde_json::Value = datasets_json_default(home.path());
     assert_eq!(written["total_clips"], cached["total_clips"]);
     let again = home.path().join("demo2");
     assert!(serlab(home.path())

@@ -6,9 +6,7 @@ mod common;
 use common::*;
 
 fn by_class(home: &std::path::Path) -> serde_json::Value {
-    let out = serlab(home).args(["datasets", "--json"]).output().unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["corpora"][0]["by_class"].clone()
+    datasets_json_default(home)["corpora"][0]["by_class"].clone()
 }
 
 #[test]

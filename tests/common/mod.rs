@@ -193,11 +193,23 @@ pub fn datasets_file(dir: &Path, corpora: &[(&str, &Path)]) -> PathBuf {
     file
 }
 
-/// Runs `serlab datasets --json` and parses the output.
+/// Runs `serlab datasets --json --datasets FILE` and parses the output.
 pub fn datasets_json(home: &Path, datasets: &Path) -> serde_json::Value {
+    datasets_json_args(
+        home,
+        &[std::ffi::OsStr::new("--datasets"), datasets.as_os_str()],
+    )
+}
+
+/// Runs `serlab datasets --json` with the usual lookup (working dir, user config, demo).
+pub fn datasets_json_default(home: &Path) -> serde_json::Value {
+    datasets_json_args(home, &[])
+}
+
+fn datasets_json_args(home: &Path, extra: &[&std::ffi::OsStr]) -> serde_json::Value {
     let output = serlab(home)
-        .args(["datasets", "--json", "--datasets"])
-        .arg(datasets)
+        .args(["datasets", "--json"])
+        .args(extra)
         .output()
         .unwrap();
     assert!(
