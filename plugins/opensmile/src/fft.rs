@@ -1,0 +1,80 @@
+//! Windowed real FFTs with plans and buffers made once per stream, so the per-frame loop does
+//! not allocate.
+
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use std::sync::Arc;
+
+/// A window of `window.len()` samples, zero-padded (centred) to the next power of two.
+pub struct WindowedFft {
+    n_fft: usize,
+    offset: usize,
+    window: Vec<f64>,
+    forward: Arc<dyn RealToComplex<f64>>,
+    inverse: Arc<dyn ComplexToReal<f64>>,
+    input: Vec<f64>,
+    spectrum: Vec<Complex<f64>>,
+    scratch: Vec<Complex<f64>>,
+}
+
+impl WindowedFft {
+    pub fn new(window: Vec<f64>) -> Self {
+        let n_fft = window.len().next_power_of_two();
+        let mut planner = RealFftPlanner::<f64>::new();
+        let forward = planner.plan_fft_forward(n_fft);
+        let inverse = planner.plan_fft_inverse(n_fft);
+        let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
+        Self {
+            n_fft,
+            offset: (n_fft - window.len()) / 2,
+            input: forward.make_input_vec(),
+            spectrum: forward.make_output_vec(),
+            scratch: vec![Complex::default(); scratch_len],
+            window,
+            forward,
+            inverse,
+        }
+    }
+
+    pub fn n_fft(&self) -> usize {
+        self.n_fft
+    }
+
+    pub fn bins(&self) -> usize {
+        self.n_fft / 2 + 1
+    }
+
+    /// The magnitude spectrum `|X[k]|` (unnormalised) of the windowed frame into `magnitude`.
+    pub fn magnitudes(&mut self, frame: &[f32], magnitude: &mut [f64]) {
+        self.input.fill(0.0);
+        let slot = &mut self.input[self.offset..self.offset + self.window.len()];
+        for ((s, &x), &w) in slot.iter_mut().zip(frame).zip(&self.window) {
+            *s = f64::from(x) * w;
+        }
+        // Buffer lengths come from the plan itself, so this cannot fail.
+        let _ = self.forward.process_with_scratch(
+            &mut self.input,
+            &mut self.spectrum,
+            &mut self.scratch,
+        );
+        for (m, c) in magnitude.iter_mut().zip(&self.spectrum) {
+            *m = c.norm();
+        }
+    }
+
+    /// Autocorrelation (lags `0..n_fft/2`) of the last windowed frame, as the inverse FFT of
+    /// `|X|^2`; unnormalised (only ratios are used).
+    pub fn autocorrelation_from(&mut self, magnitude: &[f64], acf: &mut [f64]) {
+        for (c, &m) in self.spectrum.iter_mut().zip(magnitude) {
+            *c = Complex::new(m * m, 0.0);
+        }
+        let _ = self.inverse.process_with_scratch(
+            &mut self.spectrum,
+            &mut self.input,
+            &mut self.scratch,
+        );
+        for (a, &x) in acf.iter_mut().zip(&self.input) {
+            *a = x;
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! From samples to the 25 low-level descriptors, frame by frame: the raw values, then the
+//! smoothed LLD table and the voiced / unvoiced selections the functionals read.
+
+use crate::fft::WindowedFft;
+use crate::formants::{FormantTracker, Formants};
+use crate::frames::{frame_len, gaussian, hamming, hop};
+use crate::harmonics::{harmonics, hnr_db, Harmonics};
+use crate::pitch::Shs;
+use crate::smooth::{sma3, sma3nz};
+use crate::spectral::{SpectralDescriptors, SpectralFrame};
+use crate::voice::VoiceQuality;
+
+pub const LLD_COUNT: usize = 25;
+
+/// RMS of the windowed 60 ms frame at or below which a frame is unvoiced whatever its pitch.
+const ENERGY_GATE: f64 = 0.001;
+
+/// Unsmoothed descriptors, one entry per output frame.
+pub struct RawLld {
+    pub sample_rate: u32,
+    pub spectral: Vec<SpectralFrame>,
+    /// Mean power of the unwindowed 20 ms frames (for the equivalent sound level).
+    pub frame_energy: Vec<f64>,
+    /// F0 in Hz after Viterbi smoothing and the energy gate (0 = unvoiced).
+    pub f0: Vec<f64>,
+    pub formants: Vec<Formants>,
+    pub harmonics: Vec<Harmonics>,
+    pub hnr: Vec<f64>,
+    pub jitter: Vec<f64>,
+    pub shimmer: Vec<f64>,
+}
+
+/// Output frames: one per 10 ms while a 60 ms window starts inside the signal, plus one whose
+/// window runs up to 10 ms past the end (zero-padded), as openSMILE writes them.
+pub fn frame_count(samples: usize, sample_rate: u32) -> usize {
+    let len60 = frame_len(sample_rate, 0.060);
+    let hop = hop(sample_rate);
+    if samples == 0 {
+        0
+    } else if samples < len60 {
+        1
+    } else {
+        (samples - len60) / hop + 2
+    }
+}
+
+/// Copies `len` samples from `start` into `buf`, zero-padding past the end of the signal.
+fn padded<'a>(samples: &'a [f32], start: usize, len: usize, buf: &'a mut Vec<f32>) -> &'a [f32] {
+    if start + len <= samples.len() {
+        return &samples[start..start + len];
+    }
+    buf.clear();
+    buf.extend_from_slice(&samples[start.min(samples.len())..]);
+    buf.resize(len, 0.0);
+    buf
+}
+
+pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
+    let n = frame_count(samples.len(), sample_rate);
+    let hop = hop(sample_rate);
+    let len20 = frame_len(sample_rate, 0.020);
+    let len60 = frame_len(sample_rate, 0.060);
+    let mut pad = Vec::new();
+
+    let mut fft20 = WindowedFft::new(hamming(len20));
+    let mut spectral_state = SpectralDescriptors::new(sample_rate, fft20.n_fft());
+    let formant_tracker = FormantTracker::new(sample_rate, fft20.n_fft());
+    let mut magnitude20 = vec![0.0; fft20.bins()];
+    let window60 = gaussian(len60);
+    let mut fft60 = WindowedFft::new(window60.clone());
+    let mut shs = Shs::new(sample_rate, fft60.bins());
+    let mut magnitude60 = vec![0.0; fft60.bins()];
+
+    let mut spectral = Vec::with_capacity(n);
+    let mut frame_energy = Vec::with_capacity(n);
+    let mut formants = Vec::with_capacity(n);
+    let mut candidates = Vec::with_capacity(n);
+    let mut rms60 = Vec::with_capacity(n);
+    for k in 0..n {
+        let frame = padded(samples, k * hop, len20, &mut pad);
+        fft20.magnitudes(frame, &mut magnitude20);
+        spectral.push(spectral_state.frame(&magnitude20));
+        formants.push(formant_tracker.analyse(&magnitude20));
+        frame_energy.push(
+            frame
+                .iter()
+                .map(|&x| f64::from(x) * f64::from(x))
+                .sum::<f64>()
+                / len20 as f64,
+        );
+
+        let frame = padded(samples, k * hop, len60, &mut pad);
+        fft60.magnitudes(frame, &mut magnitude60);
+        candidates.push(shs.analyse(&magnitude60));
+        let power: f64 = frame
+            .iter()
+            .zip(&window60)
+            .map(|(&x, w)| (f64::from(x) * w).powi(2))
+            .sum();
+        rms60.push((power / len60 as f64).sqrt());
+    }
+    let mut f0 = crate::viterbi::smooth(&candidates);
+    for (f, r) in f0.iter_mut().zip(&rms60) {
+        if *r <= ENERGY_GATE {
+            *f = 0.0;
+        }
+    }
+
+    // Second pass over voiced frames only: harmonics and HNR need the final F0, which the
+    // smoother decides 40 frames late; recomputing the spectrum keeps memory bounded.
+    let bin_hz = f64::from(sample_rate) / fft60.n_fft() as f64;
+    let mut acf = vec![0.0; fft60.bins()];
+    let mut harmonic_values = vec![Harmonics::unvoiced(); n];
+    let mut hnr = vec![0.0; n];
+    for k in 0..n {
+        if f0[k] <= 0.0 {
+            continue;
+        }
+        let frame = padded(samples, k * hop, len60, &mut pad);
+        fft60.magnitudes(frame, &mut magnitude60);
+        harmonic_values[k] = harmonics(&magnitude60, bin_hz, f0[k], &formants[k]);
+        fft60.autocorrelation_from(&magnitude60, &mut acf);
+        hnr[k] = hnr_db(&acf, sample_rate, f0[k]);
+    }
+    let (jitter, shimmer) = VoiceQuality::new(sample_rate).analyse(samples, &f0);
+    RawLld {
+        sample_rate,
+        spectral,
+        frame_energy,
+        f0,
+        formants,
+        harmonics: harmonic_values,
+        hnr,
+        jitter,
+        shimmer,
+    }
+}
+
+/// Semitones above 27.5 Hz; 0 for unvoiced, at least 1 for voiced.
+pub fn semitone(f0: f64) -> f64 {
+    if f0 <= 0.0 {
+        0.0
+    } else {
+        (12.0 * (f0 / 27.5).log2()).max(1.0)
+    }
+}
+
+/// Every contour the LLD table and the functionals need, smoothed as openSMILE smooths them.
+pub struct Contours {
+    pub frames: usize,
+    pub duration_s: f64,
+    /// Unsmoothed semitone F0 (the voicing decision).
+    pub f0_raw: Vec<f64>,
+    /// The 25 LLD columns in openSMILE's order.
+    pub lld: Vec<Vec<f64>>,
+    /// Voiced-only spectral contours (alpha, Hammarberg, slope 0-500, slope 500-1500, flux,
+    /// mfcc1-4), `sma3nz`.
+    pub voiced_spectral: Vec<Vec<f64>>,
+    /// Unvoiced-only (alpha, Hammarberg, slopes, flux), `sma3nz`.
+    pub unvoiced_spectral: Vec<Vec<f64>>,
+    /// F1-F3 frequency, bandwidth and amplitude gated by voicing, `sma3nz` (functionals input).
+    pub voiced_formants: Vec<Vec<f64>>,
+    pub frame_energy: Vec<f64>,
+}
+
+pub fn contours(samples: &[f32], sample_rate: u32) -> Contours {
+    let raw = raw_lld(samples, sample_rate);
+    let n = raw.f0.len();
+    let spectral_fields: [fn(&SpectralFrame) -> f64; 10] = [
+        |s| s.loudness,
+        |s| s.alpha_ratio,
+        |s| s.hammarberg,
+        |s| s.slope_0_500,
+        |s| s.slope_500_1500,
+        |s| s.flux,
+        |s| s.mfcc[0],
+        |s| s.mfcc[1],
+        |s| s.mfcc[2],
+        |s| s.mfcc[3],
+    ];
+    let raw_spectral: Vec<Vec<f64>> = spectral_fields
+        .iter()
+        .map(|f| raw.spectral.iter().map(f).collect())
+        .collect();
+    let f0_raw: Vec<f64> = raw.f0.iter().map(|&f| semitone(f)).collect();
+    let voiced: Vec<bool> = f0_raw.iter().map(|&s| s > 1e-6).collect();
+
+    let mut lld: Vec<Vec<f64>> = raw_spectral.iter().map(|c| sma3(c)).collect();
+    lld.push(sma3nz(&f0_raw));
+    lld.push(sma3nz(&raw.jitter));
+    lld.push(sma3nz(&raw.shimmer));
+    lld.push(sma3nz(&raw.hnr));
+    lld.push(sma3nz(
+        &raw.harmonics.iter().map(|h| h.h1_h2).collect::<Vec<_>>(),
+    ));
+    lld.push(sma3nz(
+        &raw.harmonics.iter().map(|h| h.h1_a3).collect::<Vec<_>>(),
+    ));
+    let mut formant_columns = Vec::new();
+    for i in 0..3 {
+        formant_columns.push(
+            raw.formants
+                .iter()
+                .map(|f| f.frequency[i])
+                .collect::<Vec<_>>(),
+        );
+        formant_columns.push(
+            raw.formants
+                .iter()
+                .map(|f| f.bandwidth[i])
+                .collect::<Vec<_>>(),
+        );
+        formant_columns.push(
+            raw.harmonics
+                .iter()
+                .map(|h| h.formant_amplitude[i])
+                .collect::<Vec<_>>(),
+        );
+    }
+    for c in &formant_columns {
+        lld.push(sma3nz(c));
+    }
+
+    let gate = |c: &[f64], keep_voiced: bool| -> Vec<f64> {
+        c.iter()
+            .zip(&voiced)
+            .map(|(&v, &is_voiced)| if is_voiced == keep_voiced { v } else { 0.0 })
+            .collect()
+    };
+    let voiced_spectral = raw_spectral[1..]
+        .iter()
+        .map(|c| sma3nz(&gate(c, true)))
+        .collect();
+    let unvoiced_spectral = raw_spectral[1..6]
+        .iter()
+        .map(|c| sma3nz(&gate(c, false)))
+        .collect();
+    // Frequencies and bandwidths are gated by voicing before smoothing; the amplitudes are not
+    // (their unvoiced value, -201, is non-zero and enters the functionals, as in openSMILE).
+    let voiced_formants = formant_columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i % 3 == 2 {
+                sma3nz(c)
+            } else {
+                sma3nz(&gate(c, true))
+            }
+        })
+        .collect();
+    Contours {
+        frames: n,
+        duration_s: samples.len() as f64 / f64::from(sample_rate),
+        f0_raw,
+        lld,
+        voiced_spectral,
+        unvoiced_spectral,
+        voiced_formants,
+        frame_energy: raw.frame_energy,
+    }
+}
+
+/// The 25 smoothed LLD columns of openSMILE's eGeMAPSv02 LLD output, one row per frame.
+pub fn lld_table(samples: &[f32], sample_rate: u32) -> Vec<[f64; LLD_COUNT]> {
+    let c = contours(samples, sample_rate);
+    (0..c.frames)
+        .map(|t| {
+            let mut row = [0.0; LLD_COUNT];
+            for (r, col) in row.iter_mut().zip(&c.lld) {
+                *r = col[t];
+            }
+            row
+        })
+        .collect()
+}

@@ -1,0 +1,260 @@
+//! The descriptors of the 20 ms Hamming stream: loudness (auditory spectrum), MFCC 1-4, alpha
+//! ratio, Hammarberg index, the two spectral slopes and spectral flux (GeMAPS paper, section 3).
+
+pub const N_BANDS: usize = 26;
+pub const N_MFCC: usize = 4;
+const MEL_LO_HZ: f64 = 20.0;
+const MEL_HI_HZ: f64 = 8000.0;
+const LOUDNESS_FLOOR: f64 = 9.3e-10;
+const LOUDNESS_COMPRESSION: f64 = 0.33;
+/// The HTK convention scales samples to the int16 range before the power spectrum.
+const HTK_SCALE: f64 = 32767.0 * 32767.0;
+const LIFTER: f64 = 22.0;
+/// Power floor of the dB spectrum used by the slopes (-140 dB).
+const POWER_FLOOR: f64 = 1e-14;
+
+pub fn hz_to_mel(hz: f64) -> f64 {
+    1127.0 * (1.0 + hz / 700.0).ln()
+}
+
+pub fn mel_to_hz(mel: f64) -> f64 {
+    700.0 * ((mel / 1127.0).exp() - 1.0)
+}
+
+/// 26 triangular bands equally spaced on the mel scale, each a run of bin weights.
+pub struct MelBank {
+    bands: Vec<(usize, Vec<f64>)>,
+    centres_hz: Vec<f64>,
+}
+
+impl MelBank {
+    pub fn new(sample_rate: u32, n_fft: usize) -> Self {
+        let bins = n_fft / 2 + 1;
+        let bin_hz = f64::from(sample_rate) / n_fft as f64;
+        let hi_hz = MEL_HI_HZ.min(f64::from(sample_rate) / 2.0);
+        let (lo, hi) = (hz_to_mel(MEL_LO_HZ), hz_to_mel(hi_hz));
+        let edges: Vec<f64> = (0..N_BANDS + 2)
+            .map(|i| lo + (hi - lo) * i as f64 / (N_BANDS + 1) as f64)
+            .collect();
+        let mut bands = Vec::with_capacity(N_BANDS);
+        for m in 0..N_BANDS {
+            let (left, centre, right) = (edges[m], edges[m + 1], edges[m + 2]);
+            let mut start = None;
+            let mut weights = Vec::new();
+            for k in 0..bins {
+                let mel = hz_to_mel(k as f64 * bin_hz);
+                let w = if mel > left && mel <= centre {
+                    (mel - left) / (centre - left)
+                } else if mel > centre && mel < right {
+                    (right - mel) / (right - centre)
+                } else {
+                    0.0
+                };
+                if w > 0.0 {
+                    start.get_or_insert(k);
+                    weights.push(w);
+                } else if start.is_some() {
+                    break;
+                }
+            }
+            bands.push((start.unwrap_or(0), weights));
+        }
+        let centres_hz = (0..N_BANDS).map(|m| mel_to_hz(edges[m + 1])).collect();
+        Self { bands, centres_hz }
+    }
+
+    pub fn apply(&self, power: &[f64], out: &mut [f64; N_BANDS]) {
+        for ((o, (start, weights)), _) in out.iter_mut().zip(&self.bands).zip(0..) {
+            *o = weights
+                .iter()
+                .zip(&power[*start..])
+                .map(|(w, p)| w * p)
+                .sum();
+        }
+    }
+}
+
+/// Equal-loudness weight of a frequency (Hermansky's PLP approximation).
+pub fn equal_loudness(hz: f64) -> f64 {
+    let w2 = (2.0 * std::f64::consts::PI * hz).powi(2);
+    let num = 1e32 * (w2 + 56.8e6) * w2 * w2;
+    let den = (w2 + 6.3e6).powi(2) * (w2 + 0.38e9) * (w2.powf(3.5) + 1.7e31);
+    num / den
+}
+
+/// Per-frame spectral descriptors of the Hamming stream, with constants made once.
+pub struct SpectralDescriptors {
+    bank: MelBank,
+    loudness_weights: [f64; N_BANDS],
+    dct: [[f64; N_BANDS]; N_MFCC],
+    bin_hz: f64,
+    power: Vec<f64>,
+    previous_magnitude: Vec<f64>,
+    has_previous: bool,
+    /// Bins up to 5 kHz (the flux, alpha, Hammarberg and slope range).
+    bins_5k: usize,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpectralFrame {
+    pub loudness: f64,
+    pub mfcc: [f64; N_MFCC],
+    pub alpha_ratio: f64,
+    pub hammarberg: f64,
+    pub slope_0_500: f64,
+    pub slope_500_1500: f64,
+    pub flux: f64,
+}
+
+impl SpectralDescriptors {
+    pub fn new(sample_rate: u32, n_fft: usize) -> Self {
+        let bank = MelBank::new(sample_rate, n_fft);
+        let mut loudness_weights = [0.0; N_BANDS];
+        for (w, &c) in loudness_weights.iter_mut().zip(&bank.centres_hz) {
+            *w = equal_loudness(c);
+        }
+        let mut dct = [[0.0; N_BANDS]; N_MFCC];
+        let norm = (2.0 / N_BANDS as f64).sqrt();
+        for (i, row) in dct.iter_mut().enumerate() {
+            let q = (i + 1) as f64;
+            let lifter = 1.0 + LIFTER / 2.0 * (std::f64::consts::PI * q / LIFTER).sin();
+            for (m, v) in row.iter_mut().enumerate() {
+                *v = norm
+                    * (std::f64::consts::PI * q * (m as f64 + 0.5) / N_BANDS as f64).cos()
+                    * lifter;
+            }
+        }
+        let bins = n_fft / 2 + 1;
+        let bin_hz = f64::from(sample_rate) / n_fft as f64;
+        let bins_5k = ((5000.0 / bin_hz).floor() as usize + 1).min(bins);
+        Self {
+            bank,
+            loudness_weights,
+            dct,
+            bin_hz,
+            power: vec![0.0; bins],
+            previous_magnitude: vec![0.0; bins],
+            has_previous: false,
+            bins_5k,
+        }
+    }
+
+    pub fn frame(&mut self, magnitude: &[f64]) -> SpectralFrame {
+        for (p, m) in self.power.iter_mut().zip(magnitude) {
+            *p = m * m;
+        }
+        let mut bands = [0.0; N_BANDS];
+        self.bank.apply(&self.power, &mut bands);
+
+        let loudness = bands
+            .iter()
+            .zip(&self.loudness_weights)
+            .map(|(b, w)| (b.max(LOUDNESS_FLOOR) * w).powf(LOUDNESS_COMPRESSION))
+            .sum::<f64>()
+            / N_BANDS as f64;
+
+        let mut log_bands = [0.0; N_BANDS];
+        for (l, b) in log_bands.iter_mut().zip(&bands) {
+            *l = (b * HTK_SCALE).max(1.0).ln();
+        }
+        let mut mfcc = [0.0; N_MFCC];
+        for (c, row) in mfcc.iter_mut().zip(&self.dct) {
+            *c = row.iter().zip(&log_bands).map(|(a, b)| a * b).sum();
+        }
+
+        let flux = if self.has_previous {
+            let sum: f64 = magnitude[..self.bins_5k]
+                .iter()
+                .zip(&self.previous_magnitude)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum();
+            (sum / self.bins_5k as f64).sqrt()
+        } else {
+            0.0
+        };
+        self.previous_magnitude.copy_from_slice(magnitude);
+        self.has_previous = true;
+
+        SpectralFrame {
+            loudness,
+            mfcc,
+            alpha_ratio: self.alpha_ratio(),
+            hammarberg: self.hammarberg(),
+            slope_0_500: self.log_slope(0.0, 500.0),
+            slope_500_1500: self.log_slope(500.0, 1500.0),
+            flux,
+        }
+    }
+
+    fn bin_of(&self, hz: f64) -> f64 {
+        hz / self.bin_hz
+    }
+
+    /// Energy 1-5 kHz over energy below 1 kHz, in dB (negative for most speech).
+    fn alpha_ratio(&self) -> f64 {
+        let split = self.bin_of(1000.0);
+        let top = self.bin_of(5000.0);
+        let (mut low, mut high) = (0.0, 0.0);
+        for (k, p) in self.power.iter().enumerate() {
+            let k_f = k as f64;
+            if k_f < split {
+                low += p;
+            } else if k_f <= top {
+                high += p;
+            }
+        }
+        db_ratio(high, low)
+    }
+
+    /// Strongest peak below 2 kHz over strongest peak 2-5 kHz, in dB.
+    fn hammarberg(&self) -> f64 {
+        let split = self.bin_of(2000.0);
+        let top = self.bin_of(5000.0);
+        let (mut low, mut high) = (0.0f64, 0.0f64);
+        for (k, &p) in self.power.iter().enumerate() {
+            let k_f = k as f64;
+            if k_f < split {
+                low = low.max(p);
+            } else if k_f <= top {
+                high = high.max(p);
+            }
+        }
+        db_ratio(low, high)
+    }
+
+    /// Least-squares slope of the dB power spectrum against frequency (Hz) over a band.
+    fn log_slope(&self, lo_hz: f64, hi_hz: f64) -> f64 {
+        let (lo, hi) = (self.bin_of(lo_hz), self.bin_of(hi_hz));
+        let (mut n, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (k, &p) in self.power.iter().enumerate() {
+            let k_f = k as f64;
+            if k_f < lo || k_f > hi {
+                continue;
+            }
+            let x = k_f * self.bin_hz;
+            let y = 10.0 * p.max(POWER_FLOOR).log10();
+            n += 1.0;
+            sx += x;
+            sy += y;
+            sxx += x * x;
+            sxy += x * y;
+        }
+        let den = n * sxx - sx * sx;
+        if n < 2.0 || den == 0.0 {
+            0.0
+        } else {
+            (n * sxy - sx * sy) / den
+        }
+    }
+}
+
+fn db_ratio(num: f64, den: f64) -> f64 {
+    if num <= 0.0 {
+        0.0
+    } else if den <= 0.0 {
+        // openSMILE reports a finite value for an empty high band; keep the dB of the low part.
+        10.0 * (num / f64::MIN_POSITIVE).log10()
+    } else {
+        10.0 * (num / den).log10()
+    }
+}
