@@ -1,6 +1,6 @@
 //! `serlab extract`: features of WAV files (or of every clip of the datasets) as CSV or JSON.
 
-use super::{csv_field, ExtractFormat};
+use super::{smile_formats, ExtractFormat};
 use crate::config::DatasetsConfig;
 use crate::corpus::open_catalog;
 use crate::features::batch::{Extraction, Progress};
@@ -52,15 +52,24 @@ fn run_inner(
     let plugin = registry.get(&request.plugin)?;
     let params = plugin.resolve_params(&parse_params(&request.params)?)?;
     let explicit_files = !request.files.is_empty();
-    let files: Vec<PathBuf> = if explicit_files {
-        request.files.clone()
-    } else {
-        let catalog = open_catalog(&config)?;
-        if catalog.synthetic {
-            eprintln!("serlab: no corpus configured: extracting the SYNTHETIC demo corpus");
-        }
-        catalog.clips.iter().map(|c| c.path.clone()).collect()
-    };
+    let (files, class_of, classes): (Vec<PathBuf>, Vec<Option<String>>, Vec<String>) =
+        if explicit_files {
+            let n = request.files.len();
+            (request.files.clone(), vec![None; n], Vec::new())
+        } else {
+            let catalog = open_catalog(&config)?;
+            if catalog.synthetic {
+                eprintln!("serlab: no corpus configured: extracting the SYNTHETIC demo corpus");
+            }
+            let classes = catalog.classes().to_vec();
+            let class_of = catalog
+                .clips
+                .iter()
+                .map(|c| c.target.map(|t| classes[t].clone()))
+                .collect();
+            let files = catalog.clips.iter().map(|c| c.path.clone()).collect();
+            (files, class_of, classes)
+        };
     let extraction = Extraction {
         plugin: plugin.clone(),
         params: params.clone(),
@@ -78,9 +87,13 @@ fn run_inner(
 
     let mut failures = 0;
     let mut rows: Vec<(&Path, Features)> = Vec::new();
-    for (path, result) in files.iter().zip(results) {
+    let mut row_classes: Vec<Option<&str>> = Vec::new();
+    for ((path, result), class) in files.iter().zip(results).zip(&class_of) {
         match result {
-            Some(Ok(features)) => rows.push((path, features)),
+            Some(Ok(features)) => {
+                rows.push((path, features));
+                row_classes.push(class.as_deref());
+            }
             Some(Err(err)) => {
                 failures += 1;
                 eprintln!("serlab: skipped {}: {err}", path.display());
@@ -92,8 +105,24 @@ fn run_inner(
         Some((_, f)) => f.names.clone(),
         None => Arc::new(plugin.layout(&params, config.sample_rate, 0)?.0),
     };
+    let smile_rows: Vec<smile_formats::Row> = rows
+        .iter()
+        .zip(&row_classes)
+        .map(|((path, features), class)| smile_formats::Row {
+            path,
+            features,
+            class: *class,
+        })
+        .collect();
     let text = match request.format {
-        ExtractFormat::Csv => to_csv(&plugin, &names, &rows),
+        ExtractFormat::Csv => smile_formats::csv(plugin.kind, &names, &smile_rows),
+        ExtractFormat::Arff => smile_formats::arff(
+            &format!("serlab_{}", plugin.name),
+            plugin.kind,
+            &names,
+            &classes,
+            &smile_rows,
+        ),
         ExtractFormat::Json => to_json(&plugin, &params, &names, &rows)?,
     };
     match &request.out {
@@ -130,36 +159,6 @@ fn show_progress(
         }
     });
     Some((bar, handle))
-}
-
-fn to_csv(plugin: &Plugin, names: &[String], rows: &[(&Path, Features)]) -> String {
-    let mut out = String::from("file");
-    let frame_rate = match plugin.kind {
-        FeatureKind::Sequence { frame_rate } => {
-            out.push_str(",frame_time");
-            Some(frame_rate)
-        }
-        FeatureKind::Vector => None,
-    };
-    for name in names {
-        out.push(',');
-        out.push_str(name);
-    }
-    out.push('\n');
-    for (path, features) in rows {
-        let file = csv_field(&path.display().to_string());
-        for frame in 0..features.frames {
-            out.push_str(&file);
-            if let Some(rate) = frame_rate {
-                out.push_str(&format!(",{}", frame as f64 / rate));
-            }
-            for v in features.frame(frame) {
-                out.push_str(&format!(",{v}"));
-            }
-            out.push('\n');
-        }
-    }
-    out
 }
 
 fn to_json(

@@ -7,6 +7,7 @@ mod extract;
 mod labels;
 mod play;
 mod plugins;
+mod smile_formats;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -59,7 +60,10 @@ pub enum LabelsAction {
 /// Output formats of `serlab extract`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExtractFormat {
+    /// openSMILE's CSV: `;`-separated, `name;frameTime;features...`, one table for all files.
     Csv,
+    /// openSMILE's ARFF (Weka): `@attribute` lines, then one row per file (or frame).
+    Arff,
     Json,
 }
 

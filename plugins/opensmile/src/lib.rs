@@ -1,18 +1,44 @@
-//! `egemaps`: the extended Geneva Minimalistic Acoustic Parameter Set (eGeMAPSv02, 88
-//! functionals over 25 low-level descriptors), implemented from the published definition (Eyben
-//! et al., IEEE Trans. Affective Computing 7(2), 2016) and a clean-room description of how
-//! openSMILE 3.0.1 computes it, and checked against openSMILE's own outputs. No openSMILE code or
-//! configuration is used.
+//! The `egemaps` plugin: eGeMAPSv02's 88 functionals per clip, computed by `serlab-egemaps`.
 
-pub mod fft;
-pub mod formants;
-pub mod frames;
-pub mod functionals;
-pub mod harmonics;
-pub mod pipeline;
-pub mod pitch;
-pub mod smooth;
-pub mod spectral;
-pub mod spline;
-pub mod viterbi;
-pub mod voice;
+use serlab_egemaps::{check_input, egemaps_functionals, names};
+use serlab_plugin_api::{ExtractError, OutputKind, Plugin, PluginInfo};
+
+pub struct Egemaps;
+
+impl Plugin for Egemaps {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            name: "egemaps",
+            version: env!("CARGO_PKG_VERSION"),
+            description: "eGeMAPSv02: 88 functionals (openSMILE-compatible names and definitions)",
+            kind: OutputKind::Vector,
+            params: vec![],
+        }
+    }
+
+    fn feature_names(_: &[f64]) -> Vec<String> {
+        names::functional_names()
+    }
+
+    fn frame_count(_: &[f64], _: u32, _: usize) -> usize {
+        1
+    }
+
+    fn extract(
+        _: &[f64],
+        sample_rate: u32,
+        samples: &[f32],
+        out: &mut [f32],
+    ) -> Result<usize, ExtractError> {
+        check_input(samples, sample_rate)?;
+        for (o, v) in out
+            .iter_mut()
+            .zip(egemaps_functionals(samples, sample_rate))
+        {
+            *o = v as f32;
+        }
+        Ok(1)
+    }
+}
+
+serlab_plugin_api::export_plugin!(Egemaps);

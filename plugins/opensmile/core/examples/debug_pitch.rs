@@ -9,10 +9,8 @@ fn main() {
         .collect();
     let frame_at: usize = args[2].parse().unwrap();
     let len60 = 960;
-    let mut fft = serlab_plugin_egemaps::fft::WindowedFft::new(
-        serlab_plugin_egemaps::frames::gaussian(len60),
-    );
-    let mut shs = serlab_plugin_egemaps::pitch::Shs::new(rate, fft.bins());
+    let mut fft = serlab_egemaps::fft::WindowedFft::new(serlab_egemaps::frames::gaussian(len60));
+    let mut shs = serlab_egemaps::pitch::Shs::new(rate, fft.bins());
     let mut mag = vec![0.0; fft.bins()];
     fft.magnitudes(&samples[frame_at * 160..frame_at * 160 + len60], &mut mag);
     let frame = shs.analyse(&mag);

@@ -27,8 +27,8 @@ fn main() {
             .samples::<i16>()
             .map(|s| f32::from(s.unwrap()) / 32768.0)
             .collect();
-        let c = serlab_plugin_egemaps::pipeline::contours(&samples, rate);
-        let ours = serlab_plugin_egemaps::functionals::functionals(&c);
+        let c = serlab_egemaps::pipeline::contours(&samples, rate);
+        let ours = serlab_egemaps::functionals::functionals(&c);
         total += 1;
         let mut ok = 0;
         for (i, (o, r)) in ours.iter().zip(&reference).enumerate() {

@@ -50,7 +50,7 @@ fn main() {
     for clip in &clips {
         let rows = &table[clip];
         let (samples, rate) = load(clip);
-        let ours = serlab_plugin_egemaps::pipeline::lld_table(&samples, rate);
+        let ours = serlab_egemaps::pipeline::lld_table(&samples, rate);
         let n = rows.len().min(ours.len());
         let agree = (0..n)
             .filter(|&t| (rows[t][10] > 0.0) == (ours[t][10] > 0.0))
