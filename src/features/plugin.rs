@@ -183,7 +183,12 @@ impl Plugin {
             }
             other => return Err(format!("unknown output kind {other}")),
         };
-        if d.feature_count == 0 || d.feature_count > MAX_FEATURES {
+        if d.feature_count == 0 {
+            // A plugin that depends on something outside serlab (the openSMILE bridge) loads but
+            // offers nothing when that is missing, and says why in its description.
+            return Err(format!("`{name}` is unavailable: {description}"));
+        }
+        if d.feature_count > MAX_FEATURES {
             return Err(format!(
                 "feature_count {} is not in 1..{MAX_FEATURES}",
                 d.feature_count
