@@ -16,7 +16,7 @@
 //! Without a usable library the plugin still loads, reports no features and says why in its
 //! description, so `serlab plugins` lists it as unavailable with the reason.
 
-mod api;
+pub mod api;
 
 use api::{Bridge, Settings};
 use serlab_plugin_api::{ExtractError, OutputKind, Plugin, PluginInfo};

@@ -78,7 +78,7 @@ pub fn hnr_db(acf: &[f64], sample_rate: u32, f0: f64) -> f64 {
     let mut lag = ((f64::from(sample_rate) / f0).round() as usize).clamp(1, last);
     // Climb to the closest local maximum.
     loop {
-        if lag + 1 <= last && acf[lag + 1] > acf[lag] {
+        if lag < last && acf[lag + 1] > acf[lag] {
             lag += 1;
         } else if lag > 1 && acf[lag - 1] > acf[lag] {
             lag -= 1;

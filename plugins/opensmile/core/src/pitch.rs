@@ -167,19 +167,3 @@ fn smooth_hanning(x: &[f64], out: &mut [f64]) {
         out[i] = 0.25 * prev + 0.5 * x[i] + 0.25 * next;
     }
 }
-
-impl Shs {
-    #[doc(hidden)]
-    pub fn dump(&self) {
-        for (i, (x, s)) in self.target_x.iter().zip(&self.sum).enumerate() {
-            if i % 8 == 0 {
-                println!(
-                    "{i} {:.1} Hz scaled {:.4} ss {:.4}",
-                    x.exp2(),
-                    self.scaled[i],
-                    s
-                );
-            }
-        }
-    }
-}

@@ -44,6 +44,7 @@ pub fn smooth(frames: &[PitchFrame]) -> Vec<f64> {
             let mut arg = [0u8; STATES];
             let mut path_change = [0.0f64; STATES];
             for j in 0..STATES {
+                #[allow(clippy::needless_range_loop)] // i is a state number, used beyond indexing
                 for i in 0..STATES {
                     let trans = if i == UNVOICED && j == UNVOICED {
                         T_UU

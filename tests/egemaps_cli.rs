@@ -1,0 +1,215 @@
+//! The eGeMAPS plugins through the CLI: openSMILE's ARFF and `;`-CSV formats, the LLD sequence
+//! plugin, and the `smileapi` bridge (unavailable with its reason when no libSMILEapi is
+//! present; exact against openSMILE's reference table when one is, as in CI).
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+
+fn two_clips(home: &std::path::Path) -> (PathBuf, PathBuf) {
+    let a = home.join("a.wav");
+    let b = home.join("b.wav");
+    write(&a, &short_clip(1.2));
+    write(
+        &b,
+        &wav_bytes(
+            &WavLayout::default(),
+            &encode_int(&tone(150.0, 16_000, 0.8, 0.3), 16),
+        ),
+    );
+    (a, b)
+}
+
+#[test]
+fn arff_output_is_valid_weka_arff_with_opensmile_names() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = two_clips(home.path());
+    let out = serlab(home.path())
+        .args([
+            "extract",
+            "--no-cache",
+            "--plugin",
+            "egemaps",
+            "--format",
+            "arff",
+        ])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("@relation 'serlab_egemaps'"));
+    let attributes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("@attribute "))
+        .collect();
+    assert_eq!(
+        attributes.len(),
+        2 + 88 + 1,
+        "name, frameTime, 88 features, class"
+    );
+    assert_eq!(attributes[0], "@attribute name string");
+    assert_eq!(
+        attributes[2],
+        "@attribute F0semitoneFrom27.5Hz_sma3nz_amean numeric"
+    );
+    assert_eq!(
+        attributes[89],
+        "@attribute equivalentSoundLevel_dBp numeric"
+    );
+    let data_at = text.lines().position(|l| l == "@data").expect("@data line");
+    let rows: Vec<&str> = text
+        .lines()
+        .skip(data_at + 1)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    for (row, path) in rows.iter().zip([&a, &b]) {
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields.len(), 91, "{row}");
+        assert_eq!(fields[0], format!("'{}'", path.display()));
+        for value in &fields[1..90] {
+            let v: f64 = value
+                .parse()
+                .unwrap_or_else(|_| panic!("not a number: {value}"));
+            assert!(v.is_finite());
+        }
+        assert_eq!(fields[90], "?", "class unknown for files given by path");
+    }
+}
+
+#[test]
+fn csv_output_is_opensmiles_semicolon_table_for_vectors_and_frames() {
+    let home = tempfile::tempdir().unwrap();
+    let (a, b) = two_clips(home.path());
+    let out = serlab(home.path())
+        .args([
+            "extract",
+            "--no-cache",
+            "--plugin",
+            "egemaps_lld",
+            "--format",
+            "csv",
+        ])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let header: Vec<&str> = text.lines().next().unwrap().split(';').collect();
+    assert_eq!(&header[..3], &["name", "frameTime", "Loudness_sma3"]);
+    assert_eq!(header.len(), 2 + 25);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(';').collect())
+        .collect();
+    // openSMILE's LLD row count: floor((N - 960) / 160) + 2 at 16 kHz.
+    let expected = |n: usize| (n - 960) / 160 + 2;
+    let of_a = rows.iter().filter(|r| r[0].contains("a.wav")).count();
+    let of_b = rows.iter().filter(|r| r[0].contains("b.wav")).count();
+    assert_eq!(of_a, expected(19_200));
+    assert_eq!(of_b, expected(12_800));
+    let times: Vec<f64> = rows.iter().take(3).map(|r| r[1].parse().unwrap()).collect();
+    assert_eq!(times, vec![0.0, 0.01, 0.02]);
+}
+
+#[test]
+fn smileapi_without_a_library_is_listed_unavailable_with_the_reason() {
+    let home = tempfile::tempdir().unwrap();
+    let missing = home.path().join("nowhere/libSMILEapi.so");
+    let out = serlab(home.path())
+        .arg("plugins")
+        .env("SERLAB_SMILEAPI_LIB", &missing)
+        .env("SERLAB_SMILEAPI_CONFIG", home.path().join("x.conf"))
+        .output()
+        .unwrap();
+    let text = stdout_of(&out) + &stderr_of(&out);
+    assert!(
+        text.contains(&format!(
+            "openSMILE library not found at {}",
+            missing.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("egemaps"),
+        "the other plugins still load: {text}"
+    );
+    let extract = serlab(home.path())
+        .args(["extract", "--plugin", "smileapi"])
+        .arg(home.path().join("a.wav"))
+        .env("SERLAB_SMILEAPI_LIB", &missing)
+        .output()
+        .unwrap();
+    assert!(!extract.status.success());
+    assert!(
+        stderr_of(&extract).contains("smileapi"),
+        "{}",
+        stderr_of(&extract)
+    );
+}
+
+/// With a real libSMILEapi (CI installs the `opensmile` wheel into a throwaway venv and sets
+/// SERLAB_SMILEAPI_LIB / SERLAB_SMILEAPI_CONFIG), the bridge reproduces openSMILE's reference
+/// functionals for a reference clip.
+#[test]
+fn smileapi_bridge_reproduces_opensmile_when_present() {
+    let (Some(lib), Some(config)) = (
+        std::env::var_os("SERLAB_SMILEAPI_LIB"),
+        std::env::var_os("SERLAB_SMILEAPI_CONFIG"),
+    ) else {
+        eprintln!("SKIPPED smileapi bridge: SERLAB_SMILEAPI_LIB / SERLAB_SMILEAPI_CONFIG not set");
+        return;
+    };
+    let Some(shared) = shared_dir("smileapi bridge") else {
+        return;
+    };
+    let dir = shared.join("reference/egemaps");
+    let home = tempfile::tempdir().unwrap();
+    let clip = "real_arctic_slt_a0009.wav";
+    let out = serlab(home.path())
+        .args([
+            "extract",
+            "--no-cache",
+            "--plugin",
+            "smileapi",
+            "--format",
+            "csv",
+        ])
+        .arg(dir.join("clips").join(clip))
+        .env("SERLAB_SMILEAPI_LIB", lib)
+        .env("SERLAB_SMILEAPI_CONFIG", config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let ours: Vec<f64> = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .skip(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let table = std::fs::read_to_string(dir.join("egemaps_v02_functionals.csv")).unwrap();
+    let reference: Vec<f64> = table
+        .lines()
+        .find(|l| l.starts_with(clip))
+        .unwrap()
+        .split(',')
+        .skip(3)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert_eq!(ours.len(), reference.len());
+    for (i, (o, r)) in ours.iter().zip(&reference).enumerate() {
+        assert!(
+            (o - r).abs() <= 1e-5 * r.abs().max(1.0),
+            "feature {i}: bridge {o} vs openSMILE {r}"
+        );
+    }
+}
