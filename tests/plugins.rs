@@ -299,21 +299,23 @@ fn serlab_extract_classic_agrees_with_librosa() {
     let ours = stdout_of(&output);
     let reference =
         std::fs::read_to_string(shared.join("reference/librosa/classic162.csv")).unwrap();
-    let table = |text: &str| -> std::collections::HashMap<String, Vec<f64>> {
-        text.lines()
-            .skip(1)
-            .map(|l| {
-                let mut f = l.split(',');
-                let file = Path::new(f.next().unwrap())
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                (file, f.map(|v| v.parse().unwrap()).collect())
-            })
-            .collect()
-    };
-    let (ours, reference) = (table(&ours), table(&reference));
+    // Ours is openSMILE's CSV (`'name';frameTime;values`), librosa's a plain CSV (`file,values`).
+    let table =
+        |text: &str, sep: char, skip: usize| -> std::collections::HashMap<String, Vec<f64>> {
+            text.lines()
+                .skip(1)
+                .map(|l| {
+                    let mut f = l.split(sep);
+                    let file = Path::new(f.next().unwrap().trim_matches('\''))
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned();
+                    (file, f.skip(skip).map(|v| v.parse().unwrap()).collect())
+                })
+                .collect()
+        };
+    let (ours, reference) = (table(&ours, ';', 1), table(&reference, ',', 0));
     assert_eq!(ours.len(), 33);
     let mut bad = Vec::new();
     for (file, expected) in &reference {

@@ -17,7 +17,9 @@ fn main() {
     for l in lines {
         let parts: Vec<&str> = l.split(',').collect();
         let clip = parts[0];
-        if only.as_deref().is_some_and(|o| o != clip) || (only.is_none() && clip.starts_with("edge_")) {
+        if only.as_deref().is_some_and(|o| o != clip)
+            || (only.is_none() && clip.starts_with("edge_"))
+        {
             continue;
         }
         let reference: Vec<f64> = parts[3..].iter().map(|v| v.parse().unwrap()).collect();
