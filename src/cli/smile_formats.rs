@@ -40,19 +40,7 @@ pub fn csv(kind: FeatureKind, names: &[String], rows: &[Row]) -> String {
         out.push_str(n);
     }
     out.push('\n');
-    let period = frame_period(kind);
-    for row in rows {
-        let name = quoted_name(row.path);
-        for frame in 0..row.features.frames {
-            out.push_str(&name);
-            out.push_str(&format!(";{:.6}", frame as f64 * period));
-            for &v in row.features.frame(frame) {
-                out.push(';');
-                out.push_str(&number(v));
-            }
-            out.push('\n');
-        }
-    }
+    write_rows(&mut out, kind, rows, ';', |_| None);
     out
 }
 
@@ -75,20 +63,35 @@ pub fn arff(
         out.push_str(&format!("@attribute class {{{}}}\n", classes.join(",")));
     }
     out.push_str("\n@data\n\n");
+    write_rows(&mut out, kind, rows, ',', |row| {
+        Some(row.class.unwrap_or("?"))
+    });
+    out
+}
+
+/// One line per frame: the quoted name, the frame time, the values and, for ARFF, a last field.
+fn write_rows<'a>(
+    out: &mut String,
+    kind: FeatureKind,
+    rows: &'a [Row],
+    sep: char,
+    trailer: impl Fn(&'a Row) -> Option<&'a str>,
+) {
     let period = frame_period(kind);
     for row in rows {
         let name = quoted_name(row.path);
         for frame in 0..row.features.frames {
             out.push_str(&name);
-            out.push_str(&format!(",{:.6}", frame as f64 * period));
+            out.push_str(&format!("{sep}{:.6}", frame as f64 * period));
             for &v in row.features.frame(frame) {
-                out.push(',');
+                out.push(sep);
                 out.push_str(&number(v));
             }
-            out.push(',');
-            out.push_str(row.class.unwrap_or("?"));
+            if let Some(last) = trailer(row) {
+                out.push(sep);
+                out.push_str(last);
+            }
             out.push('\n');
         }
     }
-    out
 }

@@ -10,15 +10,6 @@ pub fn frame_len(sample_rate: u32, seconds: f64) -> usize {
     (f64::from(sample_rate) * seconds).round() as usize
 }
 
-/// Complete frames of `len` samples at `hop` in `samples` samples.
-pub fn frame_count(samples: usize, len: usize, hop: usize) -> usize {
-    if samples < len {
-        0
-    } else {
-        (samples - len) / hop + 1
-    }
-}
-
 /// Gaussian window with sigma 0.4 (relative to half the window), peak 1.
 pub fn gaussian(n: usize) -> Vec<f64> {
     let half = (n as f64 - 1.0) / 2.0;

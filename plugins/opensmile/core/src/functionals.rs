@@ -15,16 +15,12 @@ pub fn amean(x: &[f64]) -> f64 {
 
 /// Population standard deviation over the signed mean (divided by 1 when the mean is 0).
 pub fn stddev_norm(x: &[f64]) -> f64 {
-    if x.is_empty() {
+    let sd = population_stddev(x);
+    if sd <= 0.0 {
         return 0.0;
     }
     let m = amean(x);
-    let var = x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / x.len() as f64;
-    if var <= 0.0 {
-        return 0.0;
-    }
-    let denom = if m == 0.0 { 1.0 } else { m };
-    var.sqrt() / denom
+    sd / if m == 0.0 { 1.0 } else { m }
 }
 
 pub fn population_stddev(x: &[f64]) -> f64 {

@@ -64,7 +64,7 @@ impl MelBank {
     }
 
     pub fn apply(&self, power: &[f64], out: &mut [f64; N_BANDS]) {
-        for ((o, (start, weights)), _) in out.iter_mut().zip(&self.bands).zip(0..) {
+        for (o, (start, weights)) in out.iter_mut().zip(&self.bands) {
             *o = weights
                 .iter()
                 .zip(&power[*start..])
