@@ -2,6 +2,7 @@
 //! resample with a band-limited resampler, write WAVs, and play through rodio.
 
 mod decode;
+pub mod display;
 mod error;
 pub mod f0;
 pub mod play;

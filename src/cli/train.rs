@@ -10,8 +10,8 @@ use crate::train::data::extract_clips;
 use crate::train::engine::{argmax, predict};
 use crate::train::events::TrainEvent;
 use crate::train::normalize::NormKind;
+use crate::train::persist;
 use crate::train::run::{normalise_rows, run, MetricsReport, ModelInfo, TrainConfig};
-use crate::train::{persist, plots};
 use anyhow::{anyhow, bail};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -102,13 +102,7 @@ pub fn train(
         eprintln!("serlab: no corpus configured: training on the SYNTHETIC demo corpus");
     }
     let out = request.out.clone().unwrap_or_else(|| {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        dirs::data_dir()
-            .join("models")
-            .join(format!("{}-{stamp}", plugin.name))
+        persist::default_model_dir(&dirs::data_dir().join("models"), &plugin.name)
     });
     // Every epoch is checkpointed beside the output folder; `--resume` continues from it.
     let checkpoint = out.with_file_name(format!(
@@ -191,7 +185,7 @@ pub fn train(
             ),
             TrainEvent::Finished { message } => eprintln!("{message}"),
             TrainEvent::Error { message } => eprintln!("serlab: error: {message}"),
-            TrainEvent::Batch { .. } => {}
+            TrainEvent::Batch { .. } | TrainEvent::Saved { .. } => {}
         }
     }
     let (outcome, _) = worker
@@ -200,18 +194,7 @@ pub fn train(
     for skipped in &outcome.skipped {
         eprintln!("serlab: skipped {skipped}");
     }
-    let history = outcome.history.clone();
-    let metrics = outcome.metrics.clone();
-    persist::save(
-        &out,
-        &outcome.model,
-        &outcome.info,
-        &outcome.metrics,
-        &|dir| {
-            plots::confusion_png(&dir.join("confusion.png"), &metrics)?;
-            plots::curves_png(&dir.join("curves.png"), &history)
-        },
-    )?;
+    persist::save_outcome(&out, &outcome)?;
     let _ = std::fs::remove_dir_all(&checkpoint);
     if request.json {
         println!("{}", serde_json::to_string_pretty(&outcome.metrics)?);

@@ -57,6 +57,10 @@ pub enum TrainEvent {
     Finished {
         message: String,
     },
+    /// The model directory was written (sent by whoever saves it, after `Finished`).
+    Saved {
+        dir: std::path::PathBuf,
+    },
     Error {
         message: String,
     },

@@ -2,7 +2,7 @@
 //! `model.json` (plugin, classes, normalisation, architecture), `metrics.json`. The directory is
 //! written beside its destination and renamed into place, so it is never half-written.
 
-use super::run::{MetricsReport, ModelInfo};
+use super::run::{MetricsReport, ModelInfo, TrainOutcome};
 use crate::model::{device, Backend, Cnn};
 use burn::module::Module;
 use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder};
@@ -64,6 +64,29 @@ pub fn save(
         std::fs::rename(&tmp, dir).map_err(|e| io(dir, e.to_string()))?;
     }
     Ok(())
+}
+
+/// `<models>/<plugin>-<unix seconds>`: where a run goes when no `--out` is given.
+pub fn default_model_dir(models: &Path, plugin: &str) -> PathBuf {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    models.join(format!("{plugin}-{stamp}"))
+}
+
+/// Writes a finished run: the model directory with `confusion.png` and `curves.png` in it.
+pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirError> {
+    save(
+        dir,
+        &outcome.model,
+        &outcome.info,
+        &outcome.metrics,
+        &|tmp| {
+            super::plots::confusion_png(&tmp.join("confusion.png"), &outcome.metrics)?;
+            super::plots::curves_png(&tmp.join("curves.png"), &outcome.history)
+        },
+    )
 }
 
 pub fn load(dir: &Path) -> Result<(Cnn<Backend>, ModelInfo), ModelDirError> {

@@ -2,8 +2,10 @@
 //! `app` holds state and turns keys into changes; `views` only draw state.
 
 mod app;
+mod inspect;
 mod keys;
 mod terminal;
+pub mod theme;
 mod views;
 
 pub use app::App;
@@ -48,7 +50,18 @@ pub fn run_app(datasets: Option<&Path>) -> ExitCode {
         };
     let registry = crate::cli::plugin_registry(&config, &[]);
     let mut app = App::with_parts(catalog, relabels, registry);
+    app.use_settings(
+        app::AppPaths {
+            augment: Some(crate::augment::AugmentPolicy::user_default_path()),
+            ui: Some(theme::UiSettings::default_path()),
+            models: Some(dirs::data_dir().join("models")),
+        },
+        Some(&theme::ThemeSet::user_dir()),
+    );
     app.player = Some(crate::audio::player::Player::spawn());
+    app.inspector = Some(inspect::Inspector::spawn(Some(
+        crate::features::cache::FeatureCache::default_location(),
+    )));
     let result = {
         // Nothing may write on the screen behind ratatui's back: C libraries' stderr goes to the log.
         let _quiet = StderrRedirect::to_file(&dirs::log_file()).ok();

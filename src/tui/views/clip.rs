@@ -1,92 +1,262 @@
-//! Clip: the selected clip's metadata. Augment: the augmentation policy training will use.
+//! Clip: the selected clip's metadata, waveform (Braille), mel spectrogram (half blocks, two
+//! bands a cell) and the active plugin's feature values. The pictures come from the inspector
+//! thread; until they arrive the panels say they are loading.
 
-use crate::augment::AugmentPolicy;
+use crate::audio::display::{resize_envelope, Spectrogram};
+use crate::tui::inspect::{ClipDetails, FeatureValues};
+use crate::tui::theme::Theme;
 use crate::tui::App;
 use ratatui::prelude::*;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
 pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
-    let text = match app.current_clip().and_then(|i| app.catalog.clips.get(i)) {
-        Some(clip) => {
-            let class = clip
-                .target
-                .map(|c| app.catalog.labels.class_name(c).to_string())
-                .unwrap_or_else(|| "left out".into());
-            vec![
-                Line::from(clip.path.display().to_string()).bold(),
-                Line::from(format!("corpus   {}", clip.corpus.display_name())),
-                Line::from(format!(
-                    "speaker  {} ({})",
-                    clip.speaker,
-                    clip.gender.as_str()
-                )),
-                Line::from(format!(
-                    "emotion  {} ({})",
-                    clip.emotion.as_str(),
-                    clip.intensity.as_str()
-                )),
-                Line::from(format!(
-                    "class    {class}{}",
-                    if clip.relabelled { " (relabelled)" } else { "" }
-                )),
-                Line::from(format!(
-                    "audio    {:.2} s, {} Hz, {} channel(s)",
-                    clip.duration_s, clip.sample_rate, clip.channels
-                )),
-            ]
-        }
-        None => vec![Line::from("no clip selected")],
+    let theme = app.theme.clone();
+    let Some(clip) = app.current_clip().and_then(|i| app.catalog.clips.get(i)) else {
+        frame.render_widget(
+            Paragraph::new("no clip selected (the Browse filters hide every clip)")
+                .block(Block::default().borders(Borders::ALL).title(" Clip ")),
+            area,
+        );
+        return;
     };
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(40), Constraint::Length(46)]).areas(area);
+    let [meta, wave, spec] = Layout::vertical([
+        Constraint::Length(8),
+        Constraint::Percentage(40),
+        Constraint::Min(4),
+    ])
+    .areas(left);
+    let class = clip
+        .target
+        .map(|c| app.catalog.labels.class_name(c).to_string())
+        .unwrap_or_else(|| "left out".into());
+    let text = vec![
+        Line::from(format!("corpus   {}", clip.corpus.display_name())),
+        Line::from(format!(
+            "speaker  {} ({})",
+            clip.speaker,
+            clip.gender.as_str()
+        )),
+        Line::from(format!(
+            "emotion  {} ({})",
+            clip.emotion.as_str(),
+            clip.intensity.as_str()
+        )),
+        Line::from(vec![
+            Span::raw("class    "),
+            Span::styled(class, theme.accent),
+            Span::raw(if clip.relabelled { " (relabelled)" } else { "" }),
+        ]),
+        Line::from(format!(
+            "audio    {:.2} s, {} Hz, {} channel(s)",
+            clip.duration_s, clip.sample_rate, clip.channels
+        )),
+        Line::from(format!("file     {}", clip.path.display())).style(theme.muted),
+    ];
+    let position = format!(
+        " Clip · {}/{} · {} ",
+        (app.selected + 1).min(app.view.len()),
+        app.view.len(),
+        clip.relative
+    );
     frame.render_widget(
         Paragraph::new(text)
+            .style(theme.text)
             .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::ALL).title(" Clip ")),
+            .block(Block::default().borders(Borders::ALL).title(position)),
+        meta,
+    );
+    let details = app.details.as_ref().filter(|_| app.details_are_current());
+    draw_waveform(frame, wave, details, &theme, app.inspector.is_some());
+    draw_spectrogram(frame, spec, details, &theme);
+    draw_features(frame, right, details, app.feature_scroll, &theme);
+}
+
+fn waiting(frame: &mut Frame, area: Rect, title: &str, has_worker: bool) {
+    let text = if has_worker {
+        "loading…"
+    } else {
+        "(not computed in this session)"
+    };
+    frame.render_widget(
+        Paragraph::new(text).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title.to_string()),
+        ),
         area,
     );
 }
 
-pub fn draw_augment(frame: &mut Frame, area: Rect, _app: &mut App) {
-    let path = AugmentPolicy::user_default_path();
-    let (policy, source) = match AugmentPolicy::load(&path) {
-        Ok(p) => (p, path.display().to_string()),
-        Err(_) => (AugmentPolicy::default(), "defaults".to_string()),
+fn draw_waveform(
+    frame: &mut Frame,
+    area: Rect,
+    details: Option<&ClipDetails>,
+    theme: &Theme,
+    has_worker: bool,
+) {
+    let Some(details) = details else {
+        return waiting(frame, area, " Waveform ", has_worker);
     };
-    let on = |b: bool| if b { "on " } else { "off" };
-    let lines = vec![
-        Line::from(format!(
-            "policy from {source}; training applies it to training clips only"
-        )),
-        Line::from(""),
-        Line::from(format!(
-            "noise  {}  p={:.2}  SNR {:.0}-{:.0} dB",
-            on(policy.noise.enabled),
-            policy.noise.probability,
-            policy.noise.snr_db[0],
-            policy.noise.snr_db[1]
-        )),
-        Line::from(format!(
-            "stretch {} p={:.2}  rate {:.2}-{:.2}",
-            on(policy.stretch.enabled),
-            policy.stretch.probability,
-            policy.stretch.rate[0],
-            policy.stretch.rate[1]
-        )),
-        Line::from(format!(
-            "shift  {}  p={:.2}  up to {:.0} % of the clip",
-            on(policy.shift.enabled),
-            policy.shift.probability,
-            100.0 * policy.shift.max_fraction
-        )),
-        Line::from(format!(
-            "pitch  {}  p={:.2}  {:+.1} to {:+.1} semitones",
-            on(policy.pitch.enabled),
-            policy.pitch.probability,
-            policy.pitch.semitones[0],
-            policy.pitch.semitones[1]
-        )),
-    ];
+    if let Some(error) = &details.error {
+        frame.render_widget(
+            Paragraph::new(error.as_str())
+                .style(theme.error)
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::ALL).title(" Waveform ")),
+            area,
+        );
+        return;
+    }
+    let inner_width = usize::from(area.width.saturating_sub(2)) * 2;
+    let columns = resize_envelope(&details.envelope, inner_width.max(1));
+    let peak = columns
+        .iter()
+        .map(|&(lo, hi)| lo.abs().max(hi.abs()))
+        .fold(0.0f32, f32::max);
+    let scale = f64::from(peak.max(1e-4));
+    let color = theme.waveform.fg.unwrap_or(Color::Reset);
+    let title = format!(
+        " Waveform · peak {:.1} dBFS ",
+        20.0 * f64::from(peak.max(1e-6)).log10()
+    );
+    let canvas = Canvas::default()
+        .block(Block::default().borders(Borders::ALL).title(title))
+        .marker(symbols::Marker::Braille)
+        .x_bounds([0.0, columns.len().max(1) as f64])
+        .y_bounds([-1.0, 1.0])
+        .paint(move |ctx| {
+            for (x, &(lo, hi)) in columns.iter().enumerate() {
+                ctx.draw(&CanvasLine::new(
+                    x as f64,
+                    f64::from(lo) / scale,
+                    x as f64,
+                    f64::from(hi) / scale,
+                    color,
+                ));
+            }
+        });
+    frame.render_widget(canvas, area);
+}
+
+fn draw_spectrogram(frame: &mut Frame, area: Rect, details: Option<&ClipDetails>, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Mel spectrogram · 0 Hz at the bottom · 80 dB range ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(spec) = details.and_then(|d| d.spectrogram.as_ref()) else {
+        return;
+    };
+    paint_spectrogram(frame.buffer_mut(), inner, spec, theme);
+}
+
+/// Two bands per cell: the upper half block takes the higher band's colour, the background the
+/// lower band's. Without colour, a shading character shows the louder of the two.
+fn paint_spectrogram(buf: &mut Buffer, area: Rect, spec: &Spectrogram, theme: &Theme) {
+    if area.is_empty() || spec.bands == 0 {
+        return;
+    }
+    let half_rows = usize::from(area.height) * 2;
+    let band_at = |half_row: usize| {
+        // half_row 0 is the top: the highest band.
+        let from_bottom = half_rows - 1 - half_row;
+        (from_bottom * spec.bands / half_rows).min(spec.bands - 1)
+    };
+    for row in 0..area.height {
+        let (upper, lower) = (
+            band_at(usize::from(row) * 2),
+            band_at(usize::from(row) * 2 + 1),
+        );
+        for col in 0..area.width {
+            let x = (f64::from(col) + 0.5) / f64::from(area.width);
+            let (hi, lo) = (spec.at_time(upper, x), spec.at_time(lower, x));
+            let cell = &mut buf[(area.x + col, area.y + row)];
+            if theme.is_colourless() {
+                cell.set_symbol(Theme::shade(hi.max(lo)));
+            } else {
+                cell.set_symbol("▀")
+                    .set_fg(theme.heat(hi))
+                    .set_bg(theme.heat(lo));
+            }
+        }
+    }
+}
+
+fn draw_features(
+    frame: &mut Frame,
+    area: Rect,
+    details: Option<&ClipDetails>,
+    scroll: usize,
+    theme: &Theme,
+) {
+    let title = |extra: &str| format!(" Features{extra} · [ ] scroll ");
+    let features = details.and_then(|d| d.features.as_ref());
+    let Some(features) = features else {
+        let text = match details {
+            Some(d) if d.plugin.is_none() => "no active plugin (choose one in Plugins)",
+            Some(_) => "no features (the audio could not be read)",
+            None => "loading…",
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::ALL).title(title(""))),
+            area,
+        );
+        return;
+    };
+    match features {
+        Err(error) => frame.render_widget(
+            Paragraph::new(error.as_str())
+                .style(theme.error)
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::ALL).title(title(""))),
+            area,
+        ),
+        Ok(values) => draw_feature_table(frame, area, values, scroll, theme, &title),
+    }
+}
+
+fn draw_feature_table(
+    frame: &mut Frame,
+    area: Rect,
+    values: &FeatureValues,
+    scroll: usize,
+    theme: &Theme,
+    title: &dyn Fn(&str) -> String,
+) {
+    let visible = usize::from(area.height.saturating_sub(3));
+    let first = scroll.min(values.names.len().saturating_sub(visible.max(1)));
+    let rows = values
+        .names
+        .iter()
+        .zip(&values.values)
+        .skip(first)
+        .take(visible)
+        .map(|(name, v)| Row::new(vec![name.clone(), format!("{v:>12.4}")]));
+    let what = if values.frames > 1 {
+        format!(" · {} · mean of {} frames", values.plugin, values.frames)
+    } else {
+        format!(" · {}", values.plugin)
+    };
+    let header = Row::new(vec![
+        format!(
+            "{}-{} of {}",
+            first + 1,
+            (first + visible).min(values.names.len()),
+            values.names.len()
+        ),
+        "value".to_string(),
+    ])
+    .style(theme.accent);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Augment ")),
+        Table::new(rows, [Constraint::Fill(1), Constraint::Length(13)])
+            .header(header)
+            .style(theme.text)
+            .block(Block::default().borders(Borders::ALL).title(title(&what))),
         area,
     );
 }

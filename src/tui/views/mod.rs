@@ -1,9 +1,13 @@
 //! Drawing only: every function here reads `App` and paints a frame.
 
+mod augment;
 mod browse;
 mod clip;
 mod plugins;
 mod train;
+
+#[cfg(test)]
+mod tests;
 
 use super::app::{App, Tab};
 use super::keys;
@@ -40,13 +44,14 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     let selected = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
     let heading = Tabs::new(titles)
         .select(selected)
-        .highlight_style(Style::new().bold().reversed())
+        .style(app.theme.text)
+        .highlight_style(app.theme.selection.add_modifier(Modifier::BOLD))
         .divider("│");
     frame.render_widget(heading, tabs);
     match app.tab {
         Tab::Browse => browse::draw(frame, body, app),
         Tab::Clip => clip::draw_clip(frame, body, app),
-        Tab::Augment => clip::draw_augment(frame, body, app),
+        Tab::Augment => augment::draw(frame, body, app),
         Tab::Plugins => plugins::draw(frame, body, app),
         Tab::Train => train::draw(frame, body, app),
     }
@@ -59,7 +64,19 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     if app.train.running {
         line.push_str(" · training in background");
     }
-    frame.render_widget(Paragraph::new(line).style(Style::new().reversed()), status);
+    frame.render_widget(Paragraph::new(line).style(app.theme.status), status);
+    if let Some(typed) = &app.plugin_prompt {
+        let popup = centered(area, 80, 3);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(format!("{typed}▏")).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(" Load a plugin: path to the .so (Enter loads, Esc cancels) "),
+            ),
+            popup,
+        );
+    }
     if app.show_help {
         draw_help(frame, area, app.tab);
     }

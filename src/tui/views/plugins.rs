@@ -3,9 +3,12 @@
 use crate::features::{FeatureKind, RegistryEntry};
 use crate::tui::App;
 use ratatui::prelude::*;
-use ratatui::widgets::{Block, Borders, Row, Table};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+    let [list, detail] = Layout::vertical([Constraint::Min(4), Constraint::Length(4)]).areas(area);
+    draw_detail(frame, detail, app);
+    let area = list;
     let rows = app.registry.entries.iter().enumerate().map(|(i, entry)| {
         let row = match entry {
             RegistryEntry::Loaded(p) => {
@@ -37,16 +40,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 "refused".into(),
                 error.to_string(),
             ])
-            .style(Style::new().red()),
+            .style(app.theme.error),
         };
         if i == app.plugin_selected {
-            row.style(Style::new().reversed())
+            row.style(app.theme.selection)
         } else {
             row
         }
     });
     let header = Row::new(["name", "version", "kind", "dims", "status", "path / reason"])
-        .style(Style::new().bold());
+        .style(app.theme.accent);
     let widths = [
         Constraint::Length(14),
         Constraint::Length(8),
@@ -56,13 +59,48 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Constraint::Fill(1),
     ];
     let title = format!(
-        " Plugins · active: {} · Enter makes the selected one active ",
+        " Plugins · active: {} · Enter makes the selected one active · o loads one from a path ",
         app.active_plugin
     );
     frame.render_widget(
         Table::new(rows, widths)
             .header(header)
             .block(Block::default().borders(Borders::ALL).title(title)),
+        area,
+    );
+}
+
+/// The selected entry in full: a refusal's whole reason, or a plugin's parameters.
+fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
+    let text = match app.registry.entries.get(app.plugin_selected) {
+        Some(RegistryEntry::Loaded(p)) => {
+            let params: Vec<String> = p
+                .params
+                .iter()
+                .map(|q| format!("{}={}", q.name, q.default))
+                .collect();
+            Line::from(format!(
+                "{} {} · {} · parameters: {}",
+                p.name,
+                p.version,
+                p.path.display(),
+                if params.is_empty() {
+                    "none".to_string()
+                } else {
+                    params.join(", ")
+                }
+            ))
+            .style(app.theme.text)
+        }
+        Some(RegistryEntry::Refused { error, .. }) => {
+            Line::from(format!("refused: {error}")).style(app.theme.error)
+        }
+        None => Line::from("no plugins found; o loads one from a path"),
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::TOP).title(" selected ")),
         area,
     );
 }

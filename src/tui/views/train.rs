@@ -2,6 +2,7 @@
 //! the validation confusion matrix as a heat map with per-class recall, and markers where the
 //! learning rate dropped or training stopped early.
 
+use crate::tui::theme::Theme;
 use crate::tui::App;
 use ratatui::prelude::*;
 use ratatui::widgets::{
@@ -16,6 +17,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Constraint::Min(6),
     ])
     .areas(area);
+    let theme = &app.theme;
     let headline = if view.running {
         format!(
             " Train · {} · plugin {} · x stops",
@@ -35,22 +37,38 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         .iter()
         .map(|(e, m)| format!("{m}@{}", e + 1))
         .collect();
+    let second = match (&view.saved, view.running) {
+        (Some(dir), _) => {
+            Line::from(format!(" model saved to {}", dir.display())).style(theme.good)
+        }
+        (None, _) => Line::from(format!(
+            " markers: {}  (lr = learning rate reduced, stop = early stop, at epoch)",
+            markers.join(" ")
+        ))
+        .style(theme.muted),
+    };
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(headline).bold(),
-            Line::from(format!(" markers: {}", markers.join(" "))),
-        ]),
+        Paragraph::new(vec![Line::from(headline).style(theme.accent), second]),
         info,
     );
     let (ratio, label) = match view.progress {
-        Some((epoch, batch, batches)) => (
-            batch as f64 / batches.max(1) as f64,
-            format!("epoch {} batch {batch}/{batches}", epoch + 1),
-        ),
+        Some((epoch, batch, batches)) => {
+            let eta = view
+                .epoch_eta()
+                .map(|s| format!(" · epoch ETA {s:.0}s"))
+                .unwrap_or_default();
+            (
+                batch as f64 / batches.max(1) as f64,
+                format!("epoch {} batch {batch}/{batches}{eta}", epoch + 1),
+            )
+        }
         None => (0.0, "idle".to_string()),
     };
     frame.render_widget(
-        Gauge::default().ratio(ratio.clamp(0.0, 1.0)).label(label),
+        Gauge::default()
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(label)
+            .gauge_style(theme.series[3]),
         gauge,
     );
 
@@ -77,13 +95,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .name("train loss")
             .marker(symbols::Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(Style::new().blue())
+            .style(theme.series[0])
             .data(&train_loss),
         Dataset::default()
             .name("val loss")
             .marker(symbols::Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(Style::new().red())
+            .style(theme.series[1])
             .data(&val_loss),
     ];
     let scores = vec![
@@ -91,13 +109,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .name("val acc")
             .marker(symbols::Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(Style::new().yellow())
+            .style(theme.series[2])
             .data(&val_acc),
         Dataset::default()
             .name("val UA")
             .marker(symbols::Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(Style::new().green())
+            .style(theme.series[3])
             .data(&val_ua),
     ];
     let [loss_area, score_area] =
@@ -133,23 +151,45 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         score_area,
     );
 
+    // The held-out test result once there is one, the live validation matrix before.
+    let (scores, which) = match (&view.test, &view.confusion) {
+        (Some(test), _) if !view.running => (Some(test), "test"),
+        (_, Some(validation)) => (Some(validation), "validation"),
+        (test, None) => (test.as_ref(), "test"),
+    };
+    draw_confusion(frame, confusion, app, scores, which);
+}
+
+fn draw_confusion(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    scores: Option<&crate::train::metrics::Scores>,
+    which: &str,
+) {
+    let theme = &app.theme;
     let classes = app.catalog.classes();
     let mut rows = Vec::new();
-    if let Some(scores) = &view.confusion {
+    if let Some(scores) = scores {
         let recalls = scores.recalls();
         for (t, row) in scores.confusion.iter().enumerate() {
             let total: usize = row.iter().sum::<usize>().max(1);
             let mut cells = vec![Cell::from(classes.get(t).cloned().unwrap_or_default())];
             for &count in row {
-                let share = count as f64 / total as f64;
-                let shade = (40.0 + 180.0 * share) as u8;
-                cells.push(
-                    Cell::from(format!("{count:>4}")).style(Style::new().bg(Color::Rgb(
-                        0,
-                        shade / 2,
-                        shade,
-                    ))),
-                );
+                let share = (count as f64 / total as f64) as f32;
+                let cell = if theme.is_colourless() {
+                    Cell::from(format!("{}{count:>3}", Theme::shade(share)))
+                } else {
+                    // Text stays readable on both ends of the ramp.
+                    let fg = if share > 0.5 {
+                        theme.heat(0.0)
+                    } else {
+                        theme.heat(1.0)
+                    };
+                    Cell::from(format!("{count:>4}"))
+                        .style(Style::new().bg(theme.heat(share)).fg(fg))
+                };
+                cells.push(cell);
             }
             cells.push(Cell::from(format!("{:.2}", recalls[t])));
             rows.push(Row::new(cells));
@@ -165,14 +205,27 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .map(|c| c.chars().take(4).collect::<String>()),
     );
     header.push("recall".into());
+    let mut lines_below = Vec::new();
+    if let Some(s) = scores {
+        lines_below.push(format!(
+            " {which}: UA {:.3} · accuracy {:.3} · macro F1 {:.3} · {} clips",
+            s.unweighted_accuracy, s.accuracy, s.macro_f1, s.n
+        ));
+    }
+    let [table_area, summary] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(2)]).areas(area);
     frame.render_widget(
         Table::new(rows, widths)
-            .header(Row::new(header).bold())
+            .header(Row::new(header).style(theme.accent))
             .block(
                 Block::default()
                     .borders(Borders::ALL)
-                    .title(" validation confusion "),
+                    .title(format!(" {which} confusion ")),
             ),
-        confusion,
+        table_area,
+    );
+    frame.render_widget(
+        Paragraph::new(lines_below.join("")).wrap(ratatui::widgets::Wrap { trim: true }),
+        summary,
     );
 }
