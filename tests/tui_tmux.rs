@@ -63,8 +63,14 @@ impl Session {
     }
 
     fn screen(&self) -> String {
+        self.capture(&[])
+    }
+
+    /// The pane's text; `-e` among `extra` keeps the colour escapes.
+    fn capture(&self, extra: &[&str]) -> String {
         let out = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.name])
+            .args(extra)
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -93,15 +99,46 @@ impl Drop for Session {
     }
 }
 
+/// The non-silent length of what ALSA captured, in seconds, and its RMS.
+fn captured_sound(capture: &Path) -> (f64, f64) {
+    let audio = serlab::audio::decode_mono(capture)
+        .unwrap_or_else(|e| panic!("the captured audio is unreadable: {e}"));
+    let first = audio.samples.iter().position(|s| s.abs() > 0.005);
+    let last = audio.samples.iter().rposition(|s| s.abs() > 0.005);
+    let (Some(first), Some(last)) = (first, last) else {
+        panic!("the captured audio is silent");
+    };
+    let active = &audio.samples[first..=last];
+    let rms =
+        (active.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / active.len() as f64).sqrt();
+    (active.len() as f64 / f64::from(audio.sample_rate), rms)
+}
+
+/// The clip's own non-silent length, to compare with what was played.
+fn clip_sound(path: &Path) -> f64 {
+    let audio = serlab::audio::decode_mono(path).unwrap();
+    let first = audio.samples.iter().position(|s| s.abs() > 0.005).unwrap();
+    let last = audio.samples.iter().rposition(|s| s.abs() > 0.005).unwrap();
+    (last + 1 - first) as f64 / f64::from(audio.sample_rate)
+}
+
 #[test]
-fn browse_relabel_restart_train_and_quit_in_tmux() {
+fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     let home = tempfile::tempdir().unwrap();
     let name = format!("serlab-e2e-{}", std::process::id());
-    let Some(session) = Session::start(home.path(), &name) else {
+    let capture = home.path().join("captured.wav");
+    let alsa = common::alsa_capture_config(home.path(), &capture);
+    let env = format!("ALSA_CONFIG_PATH='{}'", alsa.display());
+    let Some(session) = Session::start_with(home.path(), &name, &env) else {
         return;
     };
     session.wait_for("the Browse view", Duration::from_secs(60), |s| {
         s.contains("Browse") && s.contains("Actor_01/03-01-01-01-01-01-01.wav")
+    });
+    // Space plays the selected clip in the background.
+    session.keys(&["Space"]);
+    session.wait_for("playback to finish", Duration::from_secs(30), |s| {
+        s.contains("playback finished")
     });
     // The first clip is neutral; 3 relabels it sad.
     session.keys(&["3"]);
@@ -113,6 +150,16 @@ fn browse_relabel_restart_train_and_quit_in_tmux() {
         s.contains("SERLAB-EXITED-0")
     });
     drop(session);
+    // ALSA closed the capture when serlab exited: it holds the clip, as long as the clip.
+    let clip = home
+        .path()
+        .join(".cache/serlab/demo-v1/RAVDESS/Actor_01/03-01-01-01-01-01-01.wav");
+    let (played, rms) = captured_sound(&capture);
+    let expected = clip_sound(&clip);
+    assert!(
+        (played - expected).abs() < 0.1 * expected && rms > 0.005,
+        "played {played:.2} s (rms {rms:.4}) of a clip with {expected:.2} s of sound"
+    );
 
     let Some(session) = Session::start(home.path(), &format!("{name}-2")) else {
         return;
@@ -122,6 +169,20 @@ fn browse_relabel_restart_train_and_quit_in_tmux() {
         Duration::from_secs(30),
         |s| s.contains("sad*"),
     );
+    // Clip: the waveform, the spectrogram and the active plugin's values arrive from the worker.
+    session.keys(&["F2"]);
+    session.wait_for("the Clip view's pictures", Duration::from_secs(60), |s| {
+        s.contains("Waveform · peak") && s.contains("Mel spectrogram") && s.contains("zcr")
+    });
+    // Augment: Enter switches noise off, saved at once where `serlab train` reads it.
+    session.keys(&["F3", "Enter"]);
+    session.wait_for("the saved setting", Duration::from_secs(5), |s| {
+        s.contains("noise enabled = off (saved")
+    });
+    let policy = home.path().join(".config/serlab/augment.toml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    assert!(text.contains("[noise]\nenabled = false"), "{text}");
+
     session.keys(&["F5"]);
     session.wait_for("the Train view", Duration::from_secs(5), |s| {
         s.contains("Train") && s.contains("s starts")
@@ -139,17 +200,104 @@ fn browse_relabel_restart_train_and_quit_in_tmux() {
         },
     );
     assert!(screen.contains("loss"), "{screen}");
+    // The run ends with the held-out test scores and the saved model.
+    let screen = session.wait_for("the saved model", Duration::from_secs(400), |s| {
+        s.contains("model saved to")
+    });
+    assert!(
+        screen.contains("test confusion") && screen.contains("test: UA"),
+        "{screen}"
+    );
+    let models = home.path().join(".local/share/serlab/models");
+    let saved: Vec<_> = std::fs::read_dir(&models)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("model.mpk").is_file() && p.join("metrics.json").is_file())
+        .collect();
+    assert_eq!(
+        saved.len(),
+        1,
+        "one model directory in {}",
+        models.display()
+    );
+    // A second run, then quit while it trains: serlab asks first.
+    session.keys(&["s"]);
+    session.wait_for("training again", Duration::from_secs(10), |s| {
+        s.contains("x stops")
+    });
     session.keys(&["q"]);
     session.wait_for("the quit confirmation", Duration::from_secs(5), |s| {
         s.contains("Quit and stop it?")
     });
     session.keys(&["y"]);
-    let screen = session.wait_for("a clean exit", Duration::from_secs(20), |s| {
+    let screen = session.wait_for("a clean exit", Duration::from_secs(30), |s| {
         s.contains("SERLAB-EXITED-0")
     });
     // The terminal was restored: the shell's output is on the normal screen, no UI left over.
     assert!(
         !screen.contains("F1 Browse"),
         "the alternate screen was not left:\n{screen}"
+    );
+}
+
+/// The lab over real recordings: ../shared/data/ravdess-dev (12 actors, 720 clips), without
+/// colour (NO_COLOR), filtering by speaker, inspecting and playing a real clip.
+#[test]
+fn the_lab_on_ravdess_dev_in_tmux() {
+    let Some(shared) = common::shared_dir("the_lab_on_ravdess_dev_in_tmux") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let corpus = shared.join("data/ravdess-dev");
+    // serlab runs in `home`, where ./datasets.toml is the first place it looks.
+    let written = common::datasets_file(home.path(), &[("ravdess", &corpus)]);
+    std::fs::rename(&written, home.path().join("datasets.toml")).unwrap();
+    let capture = home.path().join("captured.wav");
+    let alsa = common::alsa_capture_config(home.path(), &capture);
+    let env = format!("NO_COLOR=1 ALSA_CONFIG_PATH='{}'", alsa.display());
+    let name = format!("serlab-ravdess-{}", std::process::id());
+    let Some(session) = Session::start_with(home.path(), &name, &env) else {
+        return;
+    };
+    let screen = session.wait_for("the real catalog", Duration::from_secs(120), |s| {
+        s.contains("1/720 clips")
+    });
+    assert!(!screen.contains("SYNTHETIC"), "{screen}");
+    session.keys(&["s"]);
+    session.wait_for("one actor", Duration::from_secs(5), |s| {
+        s.contains("1/60 clips") && s.contains("speaker ravdess 01")
+    });
+    session.keys(&["F2"]);
+    let screen = session.wait_for("the Clip view's pictures", Duration::from_secs(60), |s| {
+        s.contains("Waveform · peak") && s.contains("zcr")
+    });
+    let relative = screen
+        .lines()
+        .find_map(|l| l.split("Clip · 1/60 · ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no clip title: {screen}"))
+        .to_string();
+    // NO_COLOR: reverse video and bold only, no colour escapes.
+    let coloured = session.capture(&["-e"]);
+    for escape in ["38;2;", "48;2;", "38;5;", "48;5;"] {
+        assert!(
+            !coloured.contains(escape),
+            "colour {escape} with NO_COLOR set"
+        );
+    }
+    session.keys(&["Space"]);
+    session.wait_for("playback to finish", Duration::from_secs(30), |s| {
+        s.contains("playback finished")
+    });
+    session.keys(&["q"]);
+    session.wait_for("a clean exit", Duration::from_secs(10), |s| {
+        s.contains("SERLAB-EXITED-0")
+    });
+    drop(session);
+    let (played, rms) = captured_sound(&capture);
+    let expected = clip_sound(&corpus.join(&relative));
+    assert!(
+        (played - expected).abs() < 0.1 * expected && rms > 0.005,
+        "played {played:.2} s (rms {rms:.4}) of {relative} with {expected:.2} s of sound"
     );
 }

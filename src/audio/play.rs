@@ -1,5 +1,5 @@
 //! Playback through rodio (cpal, ALSA on Linux). The output stream is opened per playback request
-//! so that a machine without a sound card only loses playback, with a clear message.
+//! (and closed after it) so that a machine without a sound card only loses playback, with a clear message.
 
 use super::{resample, Audio};
 use rodio::buffer::SamplesBuffer;

@@ -52,12 +52,14 @@ fn run(inbox: Receiver<PlayerCommand>, outbox: Sender<PlayerEvent>) {
     loop {
         match inbox.recv_timeout(Duration::from_millis(100)) {
             Ok(PlayerCommand::Stop) => {
+                output = None;
                 if sink.take().is_some() {
                     let _ = outbox.send(PlayerEvent::Finished);
                 }
             }
             Ok(command) => {
                 sink = None;
+                output = None;
                 let (path, audio) = match command {
                     PlayerCommand::Play(path) => {
                         (path.clone(), decode_mono(&path).map(|a| (a, String::new())))
@@ -114,6 +116,9 @@ fn run(inbox: Receiver<PlayerCommand>, outbox: Sender<PlayerEvent>) {
             Err(RecvTimeoutError::Timeout) => {
                 if sink.as_ref().is_some_and(|s| s.empty()) {
                     sink = None;
+                    // The device is released between clips: other programs can use it, and a
+                    // stream left open would go on pulling silence from us.
+                    output = None;
                     let _ = outbox.send(PlayerEvent::Finished);
                 }
             }

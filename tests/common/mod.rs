@@ -222,13 +222,16 @@ fn datasets_json_args(home: &Path, extra: &[&std::ffi::OsStr]) -> serde_json::Va
 }
 
 /// An ALSA configuration whose default PCM is a `file` plugin over `null`: whatever a child
-/// process with `ALSA_CONFIG_PATH` pointing here plays lands in `capture` as a WAV.
+/// process with `ALSA_CONFIG_PATH` pointing here plays lands in `capture` as a WAV. A `plug` in
+/// front converts to 16-bit PCM, because the file plugin labels float samples as integer PCM in
+/// the WAV header it writes.
 pub fn alsa_capture_config(dir: &Path, capture: &Path) -> std::path::PathBuf {
     let config = dir.join("asound.conf");
     std::fs::write(
         &config,
         format!(
-            "pcm.!default {{\n  type file\n  slave.pcm \"capture_sink\"\n  file \"{}\"\n  format \"wav\"\n}}\n\
+            "pcm.!default {{\n  type plug\n  slave {{\n    pcm \"capture_file\"\n    format S16_LE\n  }}\n}}\n\
+             pcm.capture_file {{\n  type file\n  slave.pcm \"capture_sink\"\n  file \"{}\"\n  format \"wav\"\n}}\n\
              pcm.capture_sink {{\n  type null\n}}\n",
             capture.display()
         ),

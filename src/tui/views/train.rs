@@ -84,6 +84,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     let val_loss = points(|r| r.validation_loss);
     let val_ua = points(|r| r.validation.unweighted_accuracy);
     let val_acc = points(|r| r.validation.accuracy);
+    // The learning rate as a share of the first epoch's, so it fits the 0..1 axis.
+    let first_lr = view
+        .history
+        .first()
+        .map_or(1.0, |r| r.lr.max(f64::MIN_POSITIVE));
+    let lr: Vec<(f64, f64)> = view
+        .history
+        .iter()
+        .map(|r| (r.epoch as f64 + 1.0, r.lr / first_lr))
+        .collect();
     let max_x = (view.history.len() as f64).max(2.0);
     let max_loss = train_loss
         .iter()
@@ -117,6 +127,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .graph_type(GraphType::Line)
             .style(theme.series[3])
             .data(&val_ua),
+        Dataset::default()
+            .name("lr ÷ first")
+            .marker(symbols::Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(theme.muted)
+            .data(&lr),
     ];
     let [loss_area, score_area] =
         Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(curves);
@@ -137,11 +153,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     );
     frame.render_widget(
         Chart::new(scores)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(" validation accuracy / UA "),
-            )
+            .block(Block::default().borders(Borders::ALL).title(format!(
+                        " validation accuracy / UA · lr {} ",
+                        view.history
+                            .last()
+                            .map_or("-".to_string(), |r| format!("{:.1e}", r.lr))
+                    )))
             .x_axis(
                 Axis::default()
                     .bounds([1.0, max_x])
@@ -195,7 +212,7 @@ fn draw_confusion(
             rows.push(Row::new(cells));
         }
     }
-    let mut widths = vec![Constraint::Length(8)];
+    let mut widths = vec![Constraint::Length(9)];
     widths.extend(classes.iter().map(|_| Constraint::Length(5)));
     widths.push(Constraint::Length(6));
     let mut header = vec!["true\\pred".to_string()];
