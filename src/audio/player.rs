@@ -52,14 +52,14 @@ fn run(inbox: Receiver<PlayerCommand>, outbox: Sender<PlayerEvent>) {
     loop {
         match inbox.recv_timeout(Duration::from_millis(100)) {
             Ok(PlayerCommand::Stop) => {
-                output = None;
+                drop(output.take());
                 if sink.take().is_some() {
                     let _ = outbox.send(PlayerEvent::Finished);
                 }
             }
             Ok(command) => {
                 sink = None;
-                output = None;
+                drop(output.take());
                 let (path, audio) = match command {
                     PlayerCommand::Play(path) => {
                         (path.clone(), decode_mono(&path).map(|a| (a, String::new())))
@@ -88,29 +88,26 @@ fn run(inbox: Receiver<PlayerCommand>, outbox: Sender<PlayerEvent>) {
                         continue;
                     }
                 };
-                if output.is_none() {
-                    match Output::open_default() {
-                        Ok(o) => output = Some(o),
-                        Err(e) => {
-                            let _ = outbox.send(PlayerEvent::Error(e.to_string()));
-                            continue;
-                        }
+                let opened = match Output::open_default() {
+                    Ok(o) => o,
+                    Err(e) => {
+                        let _ = outbox.send(PlayerEvent::Error(e.to_string()));
+                        continue;
                     }
-                }
-                match output.as_ref().map(|o| o.start(&audio)) {
-                    Some(Ok(s)) => {
+                };
+                match opened.start(&audio) {
+                    Ok(s) => {
                         sink = Some(s);
+                        output = Some(opened);
                         let name = path
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
                             .unwrap_or_default();
                         let _ = outbox.send(PlayerEvent::Started(format!("{name}{note}")));
                     }
-                    Some(Err(e)) => {
-                        output = None;
+                    Err(e) => {
                         let _ = outbox.send(PlayerEvent::Error(e.to_string()));
                     }
-                    None => {}
                 }
             }
             Err(RecvTimeoutError::Timeout) => {
@@ -118,7 +115,7 @@ fn run(inbox: Receiver<PlayerCommand>, outbox: Sender<PlayerEvent>) {
                     sink = None;
                     // The device is released between clips: other programs can use it, and a
                     // stream left open would go on pulling silence from us.
-                    output = None;
+                    drop(output.take());
                     let _ = outbox.send(PlayerEvent::Finished);
                 }
             }
