@@ -157,3 +157,16 @@ pub fn for_tab(tab: Tab) -> impl Iterator<Item = &'static Binding> {
         .iter()
         .filter(move |b| b.tabs.is_empty() || b.tabs.contains(&tab))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README's key map is written from this table; a key added here must be documented.
+    #[test]
+    fn every_binding_is_in_the_readme_key_map() {
+        let readme = include_str!("../../README.md");
+        for b in super::BINDINGS {
+            let row = format!("| `{}` | {} |", b.keys, b.action);
+            assert!(readme.contains(&row), "README key map lacks: {row}");
+        }
+    }
+}

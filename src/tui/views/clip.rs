@@ -53,7 +53,14 @@ pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
             "audio    {:.2} s, {} Hz, {} channel(s)",
             clip.duration_s, clip.sample_rate, clip.channels
         )),
-        Line::from(format!("file     {}", clip.path.display())).style(theme.muted),
+        Line::from(format!(
+            "file     {}",
+            tail_to_fit(
+                &clip.path.display().to_string(),
+                usize::from(meta.width).saturating_sub(11)
+            )
+        ))
+        .style(theme.muted),
     ];
     let position = format!(
         " Clip · {}/{} · {} ",
@@ -64,7 +71,6 @@ pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
     frame.render_widget(
         Paragraph::new(text)
             .style(theme.text)
-            .wrap(Wrap { trim: false })
             .block(Block::default().borders(Borders::ALL).title(position)),
         meta,
     );
@@ -72,6 +78,18 @@ pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
     draw_waveform(frame, wave, details, &theme, app.inspector.is_some());
     draw_spectrogram(frame, spec, details, &theme);
     draw_features(frame, right, details, app.feature_scroll, &theme);
+}
+
+/// The end of `text` in at most `width` characters, marked with `…` when cut (the file name
+/// matters more than the folders above it).
+fn tail_to_fit(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_string();
+    }
+    let keep = width.saturating_sub(1);
+    let tail: String = text.chars().skip(count - keep).collect();
+    format!("…{tail}")
 }
 
 fn waiting(frame: &mut Frame, area: Rect, title: &str, has_worker: bool) {
@@ -259,4 +277,14 @@ fn draw_feature_table(
             .block(Block::default().borders(Borders::ALL).title(title(&what))),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_paths_keep_their_end() {
+        assert_eq!(super::tail_to_fit("/a/b/c.wav", 20), "/a/b/c.wav");
+        assert_eq!(super::tail_to_fit("/long/folder/c.wav", 8), "…r/c.wav");
+        assert_eq!(super::tail_to_fit("abc", 0), "…");
+    }
 }

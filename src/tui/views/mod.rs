@@ -108,10 +108,10 @@ fn draw_help(frame: &mut Frame, area: Rect, tab: Tab) {
         .map(|b| Row::new(vec![b.keys.to_string(), b.action.to_string()]))
         .collect();
     let height = rows.len() as u16 + 2;
-    let popup = centered(area, 90, height);
+    let popup = centered(area, 110, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Table::new(rows, [Constraint::Length(20), Constraint::Fill(1)]).block(
+        Table::new(rows, [Constraint::Length(24), Constraint::Fill(1)]).block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(format!(" Keys: {} (any key closes) ", tab.title())),
