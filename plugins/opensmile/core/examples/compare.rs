@@ -47,6 +47,7 @@ fn main() {
     let detail = clips.len() == 1;
     let mut col_err = vec![0.0; header.len()];
     let mut col_ref = vec![0.0; header.len()];
+    let mut col_ours = vec![0.0; header.len()];
     for clip in &clips {
         let rows = &table[clip];
         let (samples, rate) = load(clip);
@@ -95,6 +96,7 @@ fn main() {
             }
             col_err[c] += err / n as f64;
             col_ref[c] += refsum / n as f64;
+            col_ours[c] += (0..n).map(|t| ours[t][c].abs()).sum::<f64>() / n as f64;
             if detail {
                 println!(
                     "  {name:30} mean|ref| {:10.4} mean|err| {:10.5} worst {:10.4} at {worst_at} (ref {:.4} ours {:.4})",
@@ -110,8 +112,9 @@ fn main() {
     if !detail {
         for (c, name) in header.iter().enumerate() {
             println!(
-                "{name:32} mean|err|/mean|ref| {:.5}",
-                col_err[c] / col_ref[c].max(1e-12)
+                "{name:32} mean|err|/mean|ref| {:.5}  mean|ours|/mean|ref| {:.3}",
+                col_err[c] / col_ref[c].max(1e-12),
+                col_ours[c] / col_ref[c].max(1e-12)
             );
         }
     }
