@@ -78,6 +78,16 @@ impl CnnConfig {
     }
 }
 
+impl<B: Backend> Cnn<B> {
+    /// Sets how fast every batch norm's running statistics follow the batches (see the training
+    /// loop: exact averages at first, then about one epoch's worth).
+    pub fn set_norm_momentum(&mut self, momentum: f64) {
+        for block in &mut self.blocks {
+            block.norm.momentum = momentum;
+        }
+    }
+}
+
 #[derive(Module, Debug)]
 pub struct ConvBlock<B: Backend> {
     /// One matrix (channels in -> channels out) per kernel tap; the convolution is the sum of

@@ -409,6 +409,7 @@ pub fn train_fold(
             }
             let rows: Vec<&Vec<f32>> = chunk.iter().map(|&i| &train.rows[i]).collect();
             let targets: Vec<usize> = chunk.iter().map(|&i| train.labels[i]).collect();
+            model.set_norm_momentum(norm_momentum(epoch * batches + b, batches));
             let logits = model.forward(batch_tensor::<TrainBackend>(&rows, shape, &dev));
             let predicted: Vec<i64> = logits
                 .clone()
@@ -498,4 +499,25 @@ pub fn train_fold(
         history: state.history,
         best_epoch: state.stopping.best_epoch,
     })
+}
+
+/// Batch norm's running statistics start as the exact average of the first batches' statistics
+/// (momentum 1/(t+1)), then follow an exponential average over about one epoch (never slower than
+/// the usual 0.1). With few batches per epoch the fixed 0.1 lags the weights by epochs: validation
+/// then sees stale statistics and calls every clip one class, and early stopping keeps that model.
+fn norm_momentum(step: usize, batches_per_epoch: usize) -> f64 {
+    let ema = (1.0 / batches_per_epoch.max(1) as f64).max(0.1);
+    (1.0 / (step + 1) as f64).max(ema)
+}
+
+#[cfg(test)]
+mod norm_momentum_tests {
+    #[test]
+    fn averages_exactly_at_first_then_follows_about_an_epoch() {
+        use super::norm_momentum;
+        assert_eq!(norm_momentum(0, 4), 1.0);
+        assert_eq!(norm_momentum(1, 4), 0.5);
+        assert_eq!(norm_momentum(9, 4), 0.25, "4 batches an epoch: 1/4");
+        assert_eq!(norm_momentum(100, 30), 0.1, "never slower than 0.1");
+    }
 }
