@@ -172,7 +172,9 @@ fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     // Clip: the waveform, the spectrogram and the active plugin's values arrive from the worker.
     session.keys(&["F2"]);
     session.wait_for("the Clip view's pictures", Duration::from_secs(60), |s| {
-        s.contains("Waveform · peak") && s.contains("Mel spectrogram") && s.contains("zcr")
+        s.contains("Waveform · peak")
+            && s.contains("Mel spectrogram")
+            && s.contains("F0semitoneFrom27.5Hz")
     });
     // Augment: Enter switches noise off, saved at once where `serlab train` reads it.
     session.keys(&["F3", "Enter"]);
@@ -269,7 +271,7 @@ fn the_lab_on_ravdess_dev_in_tmux() {
     });
     session.keys(&["F2"]);
     let screen = session.wait_for("the Clip view's pictures", Duration::from_secs(60), |s| {
-        s.contains("Waveform · peak") && s.contains("zcr")
+        s.contains("Waveform · peak") && s.contains("F0semitoneFrom27.5Hz")
     });
     let relative = screen
         .lines()

@@ -135,8 +135,9 @@ pub enum Command {
     /// Train the 1D CNN (speaker-independent splits, early stopping, LR reduction) and save it.
     Train {
         /// Feature plugin (a vector plugin trains the feature-axis CNN, a sequence plugin the
-        /// time-axis one).
-        #[arg(long, default_value = "classic")]
+        /// time-axis one). eGeMAPS is the default: on unseen RAVDESS speakers it beat `classic`
+        /// by 12 points of unweighted accuracy (see the README).
+        #[arg(long, default_value = crate::train::DEFAULT_PLUGIN)]
         plugin: String,
         /// A plugin parameter, `name=value` (repeatable).
         #[arg(long = "param", value_name = "NAME=VALUE")]

@@ -11,3 +11,7 @@ pub mod plots;
 pub mod run;
 pub mod schedule;
 pub mod split;
+
+/// The feature plugin training uses unless told otherwise (CLI and TUI): eGeMAPS functionals
+/// generalised best to unseen speakers in our measurements (README, Training).
+pub const DEFAULT_PLUGIN: &str = "egemaps";

@@ -114,8 +114,12 @@ impl App {
         relabels: Option<RelabelStore>,
         registry: PluginRegistry,
     ) -> Self {
-        let active_plugin = if registry.get("classic").is_ok() {
-            "classic".to_string()
+        // The training default first, then classic, then whatever loaded.
+        let preferred = [crate::train::DEFAULT_PLUGIN, "classic"]
+            .into_iter()
+            .find(|name| registry.get(name).is_ok());
+        let active_plugin = if let Some(name) = preferred {
+            name.to_string()
         } else {
             registry
                 .loaded()
