@@ -21,7 +21,7 @@ pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
         return;
     };
     let [left, right] =
-        Layout::horizontal([Constraint::Min(40), Constraint::Length(46)]).areas(area);
+        Layout::horizontal([Constraint::Min(40), Constraint::Length(52)]).areas(area);
     let [meta, wave, spec] = Layout::vertical([
         Constraint::Length(8),
         Constraint::Percentage(40),
@@ -90,6 +90,20 @@ fn tail_to_fit(text: &str, width: usize) -> String {
     let keep = width.saturating_sub(1);
     let tail: String = text.chars().skip(count - keep).collect();
     format!("…{tail}")
+}
+
+/// `text` in at most `width` characters, cut in the middle: feature names differ at both ends
+/// (`F0semitone…_amean` vs `F0semitone…_stddevNorm`).
+fn middle_to_fit(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width || width < 3 {
+        return text.to_string();
+    }
+    let tail = (width - 1) / 2;
+    let head = width - 1 - tail;
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
 }
 
 fn waiting(frame: &mut Frame, area: Rect, title: &str, has_worker: bool) {
@@ -247,6 +261,8 @@ fn draw_feature_table(
     title: &dyn Fn(&str) -> String,
 ) {
     let visible = usize::from(area.height.saturating_sub(3));
+    // Borders, the value column and the gap between columns.
+    let name_width = usize::from(area.width).saturating_sub(2 + 13 + 1);
     let first = scroll.min(values.names.len().saturating_sub(visible.max(1)));
     let rows = values
         .names
@@ -254,7 +270,7 @@ fn draw_feature_table(
         .zip(&values.values)
         .skip(first)
         .take(visible)
-        .map(|(name, v)| Row::new(vec![name.clone(), format!("{v:>12.4}")]));
+        .map(|(name, v)| Row::new(vec![middle_to_fit(name, name_width), format!("{v:>12.4}")]));
     let what = if values.frames > 1 {
         format!(" · {} · mean of {} frames", values.plugin, values.frames)
     } else {
@@ -286,5 +302,13 @@ mod tests {
         assert_eq!(super::tail_to_fit("/a/b/c.wav", 20), "/a/b/c.wav");
         assert_eq!(super::tail_to_fit("/long/folder/c.wav", 8), "…r/c.wav");
         assert_eq!(super::tail_to_fit("abc", 0), "…");
+        let name = "F0semitoneFrom27.5Hz_sma3nz_stddevNorm";
+        let cut = super::middle_to_fit(name, 21);
+        assert_eq!(cut.chars().count(), 21);
+        assert!(
+            cut.starts_with("F0semitone") && cut.ends_with("stddevNorm"),
+            "{cut}"
+        );
+        assert_eq!(super::middle_to_fit("zcr", 21), "zcr");
     }
 }
