@@ -4,36 +4,40 @@
 use serlab_dsp::mel::MelBank;
 use serlab_dsp::stft::PowerStft;
 
+/// `count` consecutive slices covering `0..len`, none empty (slices repeat when `count > len`).
+fn slices(len: usize, count: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    (0..count).map(move |c| {
+        let lo = (c * len / count).min(len - 1);
+        let hi = ((c + 1) * len / count).clamp(lo + 1, len);
+        lo..hi
+    })
+}
+
 /// Minimum and maximum sample of each of `buckets` equal slices of the clip.
 pub fn envelope(samples: &[f32], buckets: usize) -> Vec<(f32, f32)> {
     if samples.is_empty() || buckets == 0 {
         return Vec::new();
     }
-    (0..buckets)
-        .map(|b| {
-            let lo = b * samples.len() / buckets;
-            let hi = ((b + 1) * samples.len() / buckets).max(lo + 1);
-            samples[lo..hi.min(samples.len())]
+    slices(samples.len(), buckets)
+        .map(|r| {
+            samples[r]
                 .iter()
                 .fold((f32::INFINITY, f32::NEG_INFINITY), |(mn, mx), &x| {
                     (mn.min(x), mx.max(x))
                 })
         })
-        .map(|(mn, mx)| if mn > mx { (0.0, 0.0) } else { (mn, mx) })
         .collect()
 }
 
-/// Merges an envelope into `width` columns (each column spans whole buckets, min of mins, max of
-/// maxes), so a stored fine envelope fits any terminal width.
+/// Merges an envelope into `width` columns (min of mins, max of maxes), so a stored fine
+/// envelope fits any terminal width.
 pub fn resize_envelope(envelope: &[(f32, f32)], width: usize) -> Vec<(f32, f32)> {
     if envelope.is_empty() || width == 0 {
         return Vec::new();
     }
-    (0..width)
-        .map(|c| {
-            let lo = c * envelope.len() / width;
-            let hi = ((c + 1) * envelope.len() / width).max(lo + 1);
-            envelope[lo..hi.min(envelope.len())]
+    slices(envelope.len(), width)
+        .map(|r| {
+            envelope[r]
                 .iter()
                 .fold((f32::INFINITY, f32::NEG_INFINITY), |(mn, mx), &(a, b)| {
                     (mn.min(a), mx.max(b))
