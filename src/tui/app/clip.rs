@@ -27,7 +27,7 @@ impl App {
 
     /// The plugin whose values the Clip view shows: the active one when it is loaded.
     fn wanted_plugin(&self) -> &str {
-        if self.registry.get(&self.active_plugin).is_ok() {
+        if self.registry.loaded().any(|p| p.name == self.active_plugin) {
             &self.active_plugin
         } else {
             ""

@@ -11,7 +11,7 @@ use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
 pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
-    let theme = app.theme.clone();
+    let theme = &app.theme;
     let Some(clip) = app.current_clip().and_then(|i| app.catalog.clips.get(i)) else {
         frame.render_widget(
             Paragraph::new("no clip selected (the Browse filters hide every clip)")
@@ -75,9 +75,9 @@ pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
         meta,
     );
     let details = app.details.as_ref().filter(|_| app.details_are_current());
-    draw_waveform(frame, wave, details, &theme, app.inspector.is_some());
-    draw_spectrogram(frame, spec, details, &theme);
-    draw_features(frame, right, details, app.feature_scroll, &theme);
+    draw_waveform(frame, wave, details, theme, app.inspector.is_some());
+    draw_spectrogram(frame, spec, details, theme);
+    draw_features(frame, right, details, app.feature_scroll, theme);
 }
 
 /// The end of `text` in at most `width` characters, marked with `…` when cut (the file name
