@@ -83,6 +83,17 @@ fn main() {
                 );
             }
         }
+        if let (true, Ok(cols)) = (detail, std::env::var("COLS")) {
+            // Per-frame dump of the named column indices: `COLS=16,17`.
+            let cols: Vec<usize> = cols.split(',').filter_map(|c| c.parse().ok()).collect();
+            for t in 0..n {
+                let cells: Vec<String> = cols
+                    .iter()
+                    .map(|&c| format!("{:>9.2} {:>9.2}", rows[t][c], ours[t][c]))
+                    .collect();
+                println!("  {t:4} {}", cells.join(" | "));
+            }
+        }
         for (c, name) in header.iter().enumerate() {
             let (mut err, mut refsum, mut worst, mut worst_at) = (0.0, 0.0, 0.0f64, 0);
             for t in 0..n {
