@@ -52,9 +52,13 @@ pub fn harmonics(magnitude: &[f64], bin_hz: f64, f0: f64, formants: &Formants) -
     }
     let nearest = |hz: f64| (hz / f0).round().max(1.0) as usize;
     let mut out = Harmonics {
-        h1_h2: db(h1 / amp(2).max(1e-12)),
+        // openSMILE's harmonic differences start one harmonic up: measured with synthetic
+        // harmonic series of known amplitudes, its "H1-H2" is the level of the harmonic at 2 F0
+        // over the one at 3 F0 (within 0.2 dB over four F0s and random spectra), and "H1-A3"
+        // also starts from the 2 F0 harmonic. The formant amplitudes do use the true H1.
+        h1_h2: db(amp(2) / amp(3).max(1e-12)),
         h1_a3: if formants.frequency[2] > 0.0 {
-            db(h1 / amp(nearest(formants.frequency[2])).max(1e-12))
+            db(amp(2) / amp(nearest(formants.frequency[2])).max(1e-12))
         } else {
             0.0
         },
