@@ -1,5 +1,6 @@
 //! The 88 eGeMAPSv02 functionals over the contours of [`crate::pipeline::Contours`].
 
+use crate::peaks::peaks;
 use crate::pipeline::Contours;
 
 /// Frame period of the contours, in seconds (slopes and segment lengths are per second).
@@ -45,93 +46,6 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 pub fn non_zero(x: &[f64]) -> Vec<f64> {
     x.iter().copied().filter(|v| *v != 0.0).collect()
-}
-
-/// Peaks, and the rising and falling slopes between them and the valleys around them.
-#[derive(Debug, Default, Clone)]
-pub struct PeakStats {
-    pub peaks: usize,
-    pub rising: Vec<f64>,
-    pub falling: Vec<f64>,
-}
-
-/// Local maxima and minima of a contour, pruned so that consecutive extremes alternate and
-/// differ by at least 10 % of the contour's range; slopes are per second.
-pub fn peaks(x: &[f64]) -> PeakStats {
-    let n = x.len();
-    let mut stats = PeakStats::default();
-    if n < 3 {
-        return stats;
-    }
-    let (min, max) = x
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
-    let threshold = 0.1 * (max - min);
-    // Extremes as (index, is_max).
-    let mut extremes: Vec<(usize, bool)> = Vec::new();
-    for i in 1..n - 1 {
-        if x[i] > x[i - 1] && x[i] >= x[i + 1] {
-            extremes.push((i, true));
-        } else if x[i] < x[i - 1] && x[i] <= x[i + 1] {
-            extremes.push((i, false));
-        }
-    }
-    // Alternate: of consecutive extremes of one kind keep the most extreme.
-    let mut alternating: Vec<(usize, bool)> = Vec::new();
-    for e in extremes {
-        match alternating.last_mut() {
-            Some(last) if last.1 == e.1 => {
-                let better = if e.1 {
-                    x[e.0] > x[last.0]
-                } else {
-                    x[e.0] < x[last.0]
-                };
-                if better {
-                    *last = e;
-                }
-            }
-            _ => alternating.push(e),
-        }
-    }
-    // Drop pairs whose difference is below the threshold, re-alternating as we go.
-    let mut pruned: Vec<(usize, bool)> = Vec::new();
-    for e in alternating {
-        if let Some(&last) = pruned.last() {
-            if last.1 == e.1 {
-                let better = if e.1 {
-                    x[e.0] > x[last.0]
-                } else {
-                    x[e.0] < x[last.0]
-                };
-                if better {
-                    pruned.pop();
-                    pruned.push(e);
-                }
-                continue;
-            }
-            if (x[e.0] - x[last.0]).abs() < threshold {
-                continue;
-            }
-        }
-        pruned.push(e);
-    }
-    stats.peaks = pruned.iter().filter(|e| e.1).count();
-    for w in pruned.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let dt = (b.0 - a.0) as f64 * FRAME_S;
-        if dt <= 0.0 {
-            continue;
-        }
-        let slope = (x[b.0] - x[a.0]) / dt;
-        if !a.1 && b.1 {
-            stats.rising.push(slope);
-        } else if a.1 && !b.1 {
-            stats.falling.push(-slope);
-        }
-    }
-    stats
 }
 
 /// Lengths (frames) of runs where `inside(value)` holds, with openSMILE's hysteresis: a run must
@@ -183,10 +97,10 @@ fn ten(x: &[f64], out: &mut Vec<f64>) {
         percentile(&sorted, 0.5),
         p80,
         (p80 - p20).abs(),
-        amean(&p.rising),
-        population_stddev(&p.rising),
-        amean(&p.falling),
-        population_stddev(&p.falling),
+        p.rising.mean(),
+        p.rising.stddev(),
+        p.falling.mean(),
+        p.falling.stddev(),
     ]);
 }
 
@@ -214,7 +128,9 @@ pub fn functionals(c: &Contours) -> Vec<f64> {
     for col in &c.unvoiced_spectral {
         out.push(amean(&non_zero(col)));
     }
-    out.push(peaks(&c.lld[0]).peaks as f64 / duration);
+    // Per second of the 20 ms stream (its frame count times the hop), not of the audio.
+    let loudness_seconds = (c.lld[0].len() as f64 * FRAME_S).max(f64::MIN_POSITIVE);
+    out.push(peaks(&c.lld[0]).peaks as f64 / loudness_seconds);
     let voiced = segments(&c.lld[10], |v| v != 0.0);
     let unvoiced = segments(&c.lld[10], |v| v == 0.0);
     let secs = |s: &[usize]| s.iter().map(|&l| l as f64 * FRAME_S).collect::<Vec<_>>();

@@ -10,6 +10,7 @@ pub mod frames;
 pub mod functionals;
 pub mod harmonics;
 pub mod names;
+pub mod peaks;
 pub mod pipeline;
 pub mod pitch;
 pub mod smooth;

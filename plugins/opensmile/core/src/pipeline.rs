@@ -18,8 +18,10 @@ const ENERGY_GATE: f64 = 0.001;
 /// Unsmoothed descriptors, one entry per output frame.
 pub struct RawLld {
     pub sample_rate: u32,
+    /// One per 20 ms frame ([`frame_count_20ms`]); the other fields have one per output frame.
     pub spectral: Vec<SpectralFrame>,
-    /// Mean power of the unwindowed 20 ms frames (for the equivalent sound level).
+    /// Mean power of the unwindowed 20 ms frames (for the equivalent sound level), one per 20 ms
+    /// frame.
     pub frame_energy: Vec<f64>,
     /// F0 in Hz after Viterbi smoothing and the energy gate (0 = unvoiced).
     pub f0: Vec<f64>,
@@ -41,6 +43,21 @@ pub fn frame_count(samples: usize, sample_rate: u32) -> usize {
         1
     } else {
         (samples - len60) / hop + 2
+    }
+}
+
+/// Frames of the 20 ms analysis stream: one per 10 ms while a whole 20 ms frame fits. openSMILE's
+/// LLD table stops with the 60 ms stream, three frames earlier, but the functionals of the
+/// 20 ms descriptors (loudness, flux, MFCC, the sound level) run over all of these (measured:
+/// loudness peaks per second divide by this count times 10 ms, and the last falling slope ends
+/// on its last frame).
+pub fn frame_count_20ms(samples: usize, sample_rate: u32) -> usize {
+    let len20 = frame_len(sample_rate, 0.020);
+    let hop = hop(sample_rate);
+    if samples < len20 {
+        frame_count(samples, sample_rate)
+    } else {
+        ((samples - len20) / hop + 1).max(frame_count(samples, sample_rate))
     }
 }
 
@@ -76,11 +93,11 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
     let mut formants = Vec::with_capacity(n);
     let mut candidates = Vec::with_capacity(n);
     let mut rms60 = Vec::with_capacity(n);
-    for k in 0..n {
+    let n20 = frame_count_20ms(samples.len(), sample_rate);
+    for k in 0..n20 {
         let frame = padded(samples, k * hop, len20, &mut pad);
         fft20.magnitudes(frame, &mut magnitude20);
         spectral.push(spectral_state.frame(&magnitude20));
-        formants.push(formant_tracker.analyse(&magnitude20));
         frame_energy.push(
             frame
                 .iter()
@@ -88,6 +105,10 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
                 .sum::<f64>()
                 / len20 as f64,
         );
+        if k >= n {
+            continue;
+        }
+        formants.push(formant_tracker.analyse(&magnitude20));
 
         let frame = padded(samples, k * hop, len60, &mut pad);
         fft60.magnitudes(frame, &mut magnitude60);
@@ -151,7 +172,8 @@ pub struct Contours {
     pub duration_s: f64,
     /// Unsmoothed semitone F0 (the voicing decision).
     pub f0_raw: Vec<f64>,
-    /// The 25 LLD columns in openSMILE's order.
+    /// The 25 LLD columns in openSMILE's order. The first ten (the 20 ms descriptors) run over
+    /// every 20 ms frame, the rest over the `frames` output frames.
     pub lld: Vec<Vec<f64>>,
     /// Voiced-only spectral contours (alpha, Hammarberg, slope 0-500, slope 500-1500, flux,
     /// mfcc1-4), `sma3nz`.
@@ -221,6 +243,7 @@ pub fn contours(samples: &[f32], sample_rate: u32) -> Contours {
         lld.push(sma3nz(c));
     }
 
+    // The voiced/unvoiced selections pair each 20 ms frame with its F0, so they end with the F0.
     let gate = |c: &[f64], keep_voiced: bool| -> Vec<f64> {
         c.iter()
             .zip(&voiced)
@@ -266,6 +289,8 @@ pub fn lld_table(samples: &[f32], sample_rate: u32) -> Vec<[f64; LLD_COUNT]> {
     (0..c.frames)
         .map(|t| {
             let mut row = [0.0; LLD_COUNT];
+            // Zipping stops at the shorter of the row and the column; every column has at
+            // least `frames` values.
             for (r, col) in row.iter_mut().zip(&c.lld) {
                 *r = col[t];
             }
