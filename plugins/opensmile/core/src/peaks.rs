@@ -211,7 +211,7 @@ mod tests {
     fn bump() -> Vec<f64> {
         let mut x: Vec<f64> = (0..=10).map(|i| i as f64 / 10.0).collect();
         x.extend((1..=10).map(|i| 1.0 - i as f64 / 10.0));
-        x.extend(std::iter::repeat(0.0).take(10));
+        x.extend(std::iter::repeat_n(0.0, 10));
         x
     }
 
