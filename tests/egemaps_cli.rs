@@ -5,6 +5,7 @@
 mod common;
 
 use common::*;
+use std::path::Path;
 use std::path::PathBuf;
 
 fn two_clips(home: &std::path::Path) -> (PathBuf, PathBuf) {
@@ -154,6 +155,58 @@ fn smileapi_without_a_library_is_listed_unavailable_with_the_reason() {
     );
 }
 
+#[test]
+fn smileapi_library_path_can_come_from_datasets_toml() {
+    let home = tempfile::tempdir().unwrap();
+    let missing = home.path().join("from-config/libSMILEapi.so");
+    let datasets = home.path().join("datasets.toml");
+    std::fs::write(
+        &datasets,
+        "[smileapi]\nlibrary = \"from-config/libSMILEapi.so\"\nconfig = \"x.conf\"\n",
+    )
+    .unwrap();
+    let run = |env_lib: Option<&Path>| {
+        let mut cmd = serlab(home.path());
+        cmd.args(["plugins", "--json", "--datasets"]).arg(&datasets);
+        cmd.env_remove("SERLAB_SMILEAPI_LIB")
+            .env_remove("SERLAB_SMILEAPI_CONFIG");
+        if let Some(lib) = env_lib {
+            cmd.env("SERLAB_SMILEAPI_LIB", lib);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stdout_of(&out)
+    };
+    // The file's (relative) path is resolved against the file and reaches the plugin, which
+    // stays listed, under its own name, as unavailable.
+    let text = run(None);
+    let rows: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let bridge = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "smileapi")
+        .unwrap_or_else(|| panic!("smileapi listed: {text}"));
+    assert_eq!(bridge["status"], "unavailable", "{text}");
+    assert!(
+        text.contains(&format!(
+            "openSMILE library not found at {}",
+            missing.display()
+        )),
+        "{text}"
+    );
+    // An environment variable the user set wins over the file.
+    let from_env = home.path().join("from-env/libSMILEapi.so");
+    let text = run(Some(&from_env));
+    assert!(
+        text.contains(&format!(
+            "openSMILE library not found at {}",
+            from_env.display()
+        )),
+        "{text}"
+    );
+}
+
 /// With a real libSMILEapi (CI installs the `opensmile` wheel into a throwaway venv and sets
 /// SERLAB_SMILEAPI_LIB / SERLAB_SMILEAPI_CONFIG), the bridge reproduces openSMILE's reference
 /// functionals for a reference clip.
@@ -172,8 +225,8 @@ fn smileapi_bridge_reproduces_opensmile_when_present() {
     let dir = shared.join("reference/egemaps");
     let home = tempfile::tempdir().unwrap();
     let clip = "real_arctic_slt_a0009.wav";
-    let out = serlab(home.path())
-        .args([
+    let extract = |cmd: &mut std::process::Command| -> Vec<f64> {
+        cmd.args([
             "extract",
             "--no-cache",
             "--plugin",
@@ -181,21 +234,45 @@ fn smileapi_bridge_reproduces_opensmile_when_present() {
             "--format",
             "csv",
         ])
-        .arg(dir.join("clips").join(clip))
-        .env("SERLAB_SMILEAPI_LIB", lib)
-        .env("SERLAB_SMILEAPI_CONFIG", config)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let text = stdout_of(&out);
-    let ours: Vec<f64> = text
-        .lines()
-        .nth(1)
-        .unwrap()
-        .split(';')
-        .skip(2)
-        .map(|v| v.parse().unwrap())
-        .collect();
+        .arg(dir.join("clips").join(clip));
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stdout_of(&out)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .skip(2)
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    // The library and config named by environment variables...
+    let from_env = extract(
+        serlab(home.path())
+            .env("SERLAB_SMILEAPI_LIB", &lib)
+            .env("SERLAB_SMILEAPI_CONFIG", &config),
+    );
+    // ...and by the datasets file.
+    let datasets = home.path().join("datasets.toml");
+    let toml_path = |p: &std::ffi::OsStr| p.to_string_lossy().replace('\\', "\\\\");
+    std::fs::write(
+        &datasets,
+        format!(
+            "[smileapi]\nlibrary = \"{}\"\nconfig = \"{}\"\n",
+            toml_path(&lib),
+            toml_path(&config)
+        ),
+    )
+    .unwrap();
+    let from_file = extract(
+        serlab(home.path())
+            .arg("--datasets")
+            .arg(&datasets)
+            .env_remove("SERLAB_SMILEAPI_LIB")
+            .env_remove("SERLAB_SMILEAPI_CONFIG"),
+    );
+    assert_eq!(from_env, from_file);
+    let ours = from_env;
     let table = std::fs::read_to_string(dir.join("egemaps_v02_functionals.csv")).unwrap();
     let reference: Vec<f64> = table
         .lines()

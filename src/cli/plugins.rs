@@ -22,6 +22,9 @@ struct PluginRow {
 /// The registry the CLI and TUI use: explicit paths from the command line and datasets.toml,
 /// then the default locations.
 pub fn registry(config: &DatasetsConfig, cli_paths: &[PathBuf]) -> PluginRegistry {
+    // Plugins read their settings from the environment when they load (the C ABI carries no
+    // configuration); the datasets file's [smileapi] table reaches the bridge that way.
+    config.smileapi.export();
     let mut explicit = cli_paths.to_vec();
     explicit.extend(config.plugin_paths.iter().cloned());
     discover(&SearchPaths::with_explicit(explicit))
@@ -57,16 +60,13 @@ fn rows(registry: &PluginRegistry) -> Vec<PluginRow> {
                     .collect(),
             },
             RegistryEntry::Refused { path, error } => PluginRow {
-                name: path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().trim_start_matches("lib").to_string())
-                    .unwrap_or_default(),
-                version: None,
+                name: entry.name(),
+                version: entry.version().map(str::to_string),
                 kind: None,
                 frame_rate: None,
                 dims: None,
                 path: path.display().to_string(),
-                status: "refused",
+                status: entry.status(),
                 error: Some(error.to_string()),
                 description: None,
                 params: Vec::new(),
@@ -88,12 +88,12 @@ pub fn run(datasets: Option<&Path>, cli_paths: &[PathBuf], json: bool) -> anyhow
         return Ok(());
     }
     println!(
-        "{:<12} {:<8} {:<9} {:>6}  {:<8} path",
+        "{:<12} {:<8} {:<9} {:>6}  {:<11} path",
         "name", "version", "kind", "dims", "status"
     );
     for row in &rows {
         println!(
-            "{:<12} {:<8} {:<9} {:>6}  {:<8} {}",
+            "{:<12} {:<8} {:<9} {:>6}  {:<11} {}",
             row.name,
             row.version.as_deref().unwrap_or("-"),
             row.kind.unwrap_or("-"),
@@ -104,7 +104,7 @@ pub fn run(datasets: Option<&Path>, cli_paths: &[PathBuf], json: bool) -> anyhow
             row.path
         );
         if let Some(error) = &row.error {
-            println!("             refused: {error}");
+            println!("             {}: {error}", row.status);
         }
     }
     Ok(())

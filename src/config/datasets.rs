@@ -29,6 +29,42 @@ pub struct DatasetsConfig {
     pub labels: LabelMap,
     /// Extra plugin files or folders (`[plugins] paths = [...]`).
     pub plugin_paths: Vec<PathBuf>,
+    /// Settings of the `smileapi` bridge plugin (`[smileapi]`).
+    pub smileapi: SmileApiSettings,
+}
+
+/// Where the `smileapi` plugin finds a real openSMILE (`[smileapi] library = ..., config = ...`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SmileApiSettings {
+    /// `libSMILEapi.so`.
+    pub library: Option<PathBuf>,
+    /// The openSMILE `.conf` file to run.
+    pub config: Option<PathBuf>,
+}
+
+impl SmileApiSettings {
+    /// The environment variables the plugin reads, for the settings this file gives.
+    pub fn environment(&self) -> Vec<(&'static str, &Path)> {
+        let mut vars = Vec::new();
+        if let Some(library) = &self.library {
+            vars.push(("SERLAB_SMILEAPI_LIB", library.as_path()));
+        }
+        if let Some(config) = &self.config {
+            vars.push(("SERLAB_SMILEAPI_CONFIG", config.as_path()));
+        }
+        vars
+    }
+
+    /// Hands the settings to the plugin, which reads its environment when it loads. A variable
+    /// the user already set wins over the file. Call this before plugins load and before any
+    /// worker thread starts (the environment is process-wide).
+    pub fn export(&self) {
+        for (name, value) in self.environment() {
+            if std::env::var_os(name).is_none() {
+                std::env::set_var(name, value);
+            }
+        }
+    }
 }
 
 impl Default for DatasetsConfig {
@@ -39,6 +75,7 @@ impl Default for DatasetsConfig {
             corpora: Vec::new(),
             labels: LabelMap::default(),
             plugin_paths: Vec::new(),
+            smileapi: SmileApiSettings::default(),
         }
     }
 }
@@ -187,12 +224,22 @@ impl DatasetsConfig {
             })
             .unwrap_or_default();
 
+        let smileapi = raw
+            .smileapi
+            .as_ref()
+            .map(|t| SmileApiSettings {
+                library: t.library.as_deref().map(|p| resolve_path(p, base)),
+                config: t.config.as_deref().map(|p| resolve_path(p, base)),
+            })
+            .unwrap_or_default();
+
         Ok(Self {
             source: None,
             sample_rate,
             corpora,
             labels,
             plugin_paths,
+            smileapi,
         })
     }
 
@@ -366,6 +413,14 @@ struct RawConfig {
     corpus: Vec<RawCorpus>,
     labels: Option<BTreeMap<String, Spanned<String>>>,
     plugins: Option<RawPlugins>,
+    smileapi: Option<RawSmileApi>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSmileApi {
+    library: Option<String>,
+    config: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -448,6 +503,29 @@ sad = "sad"
         assert_eq!(config.labels.target(Emotion::Calm), Some(0));
         assert_eq!(config.labels.target(Emotion::Fear), None);
         assert!(config.plugin_paths.is_empty());
+    }
+
+    #[test]
+    fn smileapi_paths_resolve_against_the_file() {
+        let config = parse(
+            "[smileapi]\nlibrary = \"lib/libSMILEapi.so\"\nconfig = \"/etc/eGeMAPSv02.conf\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.smileapi.library,
+            Some(PathBuf::from("/base/lib/libSMILEapi.so"))
+        );
+        assert_eq!(
+            config.smileapi.environment(),
+            vec![
+                ("SERLAB_SMILEAPI_LIB", Path::new("/base/lib/libSMILEapi.so")),
+                ("SERLAB_SMILEAPI_CONFIG", Path::new("/etc/eGeMAPSv02.conf")),
+            ]
+        );
+        let err = parse("[smileapi]\nlibary = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("libary"), "{err}");
     }
 
     #[test]

@@ -16,6 +16,46 @@ pub enum RegistryEntry {
     Refused { path: PathBuf, error: PluginError },
 }
 
+impl RegistryEntry {
+    /// The plugin's own name, or for a refused file its name without `lib` and extension.
+    pub fn name(&self) -> String {
+        match self {
+            RegistryEntry::Loaded(p) => p.name.clone(),
+            RegistryEntry::Refused {
+                error: PluginError::Unavailable { name, .. },
+                ..
+            } => name.clone(),
+            RegistryEntry::Refused { path, .. } => path
+                .file_stem()
+                .map(|s| s.to_string_lossy().trim_start_matches("lib").to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    pub fn version(&self) -> Option<&str> {
+        match self {
+            RegistryEntry::Loaded(p) => Some(&p.version),
+            RegistryEntry::Refused {
+                error: PluginError::Unavailable { version, .. },
+                ..
+            } => Some(version),
+            RegistryEntry::Refused { .. } => None,
+        }
+    }
+
+    /// `loaded`, `unavailable` (a good plugin missing something outside serlab) or `refused`.
+    pub fn status(&self) -> &'static str {
+        match self {
+            RegistryEntry::Loaded(_) => "loaded",
+            RegistryEntry::Refused {
+                error: PluginError::Unavailable { .. },
+                ..
+            } => "unavailable",
+            RegistryEntry::Refused { .. } => "refused",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct PluginRegistry {
     pub entries: Vec<RegistryEntry>,

@@ -16,6 +16,15 @@ pub enum PluginError {
     },
     #[error("{}: invalid descriptor: {reason}", path.display())]
     Descriptor { path: PathBuf, reason: String },
+    /// A valid plugin that depends on something outside serlab and cannot work without it (the
+    /// openSMILE bridge without a libSMILEapi): listed under its name, with the reason.
+    #[error("{}: plugin `{name}` is unavailable: {reason}", path.display())]
+    Unavailable {
+        path: PathBuf,
+        name: String,
+        version: String,
+        reason: String,
+    },
     #[error("plugin `{plugin}`: {reason}")]
     Param { plugin: String, reason: String },
     #[error("plugin `{plugin}` failed ({status}): {message}")]

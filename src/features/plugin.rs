@@ -150,6 +150,28 @@ impl Plugin {
             )));
         }
         let d = unsafe { &*ptr };
+        if d.feature_count == 0 {
+            // A plugin that depends on something outside serlab (the openSMILE bridge) loads but
+            // offers nothing when that is missing, and says why in its description.
+            let (name, version, reason) = unsafe {
+                (
+                    read_str(d.name, "name"),
+                    read_str(d.version, "version"),
+                    read_str(d.description, "description"),
+                )
+            };
+            return Err(match (name, version, reason) {
+                (Ok(name), Ok(version), Ok(reason)) => PluginError::Unavailable {
+                    path: path.to_path_buf(),
+                    name,
+                    version,
+                    reason,
+                },
+                _ => descriptor_error(
+                    "feature_count is 0 and the name, version or reason is unreadable".into(),
+                ),
+            });
+        }
         let plugin = unsafe { Self::validate(path, d) }.map_err(descriptor_error)?;
         plugin.check_layout_matches_descriptor()?;
         Ok(plugin)
@@ -183,12 +205,7 @@ impl Plugin {
             }
             other => return Err(format!("unknown output kind {other}")),
         };
-        if d.feature_count == 0 {
-            // A plugin that depends on something outside serlab (the openSMILE bridge) loads but
-            // offers nothing when that is missing, and says why in its description.
-            return Err(format!("`{name}` is unavailable: {description}"));
-        }
-        if d.feature_count > MAX_FEATURES {
+        if d.feature_count == 0 || d.feature_count > MAX_FEATURES {
             return Err(format!(
                 "feature_count {} is not in 1..{MAX_FEATURES}",
                 d.feature_count

@@ -52,7 +52,7 @@ pub struct Settings {
 impl Settings {
     pub fn from_env() -> Result<Self, String> {
         let library = std::env::var_os("SERLAB_SMILEAPI_LIB").map(PathBuf::from).ok_or(
-            "openSMILE library not found at $SERLAB_SMILEAPI_LIB (not set): point it at libSMILEapi.so",
+            "openSMILE library not found at $SERLAB_SMILEAPI_LIB (not set): point it, or `library` in the [smileapi] table of datasets.toml, at libSMILEapi.so",
         )?;
         if !library.is_file() {
             return Err(format!(
@@ -62,7 +62,7 @@ impl Settings {
         }
         let config = std::env::var_os("SERLAB_SMILEAPI_CONFIG")
             .map(PathBuf::from)
-            .ok_or("no openSMILE config: set SERLAB_SMILEAPI_CONFIG to a .conf file")?;
+            .ok_or("no openSMILE config: set SERLAB_SMILEAPI_CONFIG, or `config` in the [smileapi] table of datasets.toml, to a .conf file")?;
         if !config.is_file() {
             return Err(format!(
                 "openSMILE config not found at {}",

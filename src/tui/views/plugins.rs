@@ -30,14 +30,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                     p.path.display().to_string(),
                 ])
             }
-            RegistryEntry::Refused { path, error } => Row::new(vec![
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
+            RegistryEntry::Refused { error, .. } => Row::new(vec![
+                entry.name(),
+                entry.version().unwrap_or("-").to_string(),
                 "-".into(),
                 "-".into(),
-                "-".into(),
-                "refused".into(),
+                entry.status().to_string(),
                 error.to_string(),
             ])
             .style(app.theme.error),
@@ -55,7 +53,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Constraint::Length(8),
         Constraint::Length(14),
         Constraint::Length(6),
-        Constraint::Length(9),
+        Constraint::Length(11),
         Constraint::Fill(1),
     ];
     let title = format!(
