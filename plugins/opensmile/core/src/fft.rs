@@ -57,8 +57,10 @@ impl WindowedFft {
             &mut self.spectrum,
             &mut self.scratch,
         );
+        // `sqrt(re^2 + im^2)` rather than `norm()` (libm's hypot): the overflow care of hypot
+        // is not needed at these magnitudes and it took a third of the extraction time.
         for (m, c) in magnitude.iter_mut().zip(&self.spectrum) {
-            *m = c.norm();
+            *m = (c.re * c.re + c.im * c.im).sqrt();
         }
     }
 

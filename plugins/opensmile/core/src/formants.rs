@@ -19,6 +19,9 @@ pub struct FormantTracker {
     cosines: Vec<[f64; LPC_ORDER + 1]>,
     /// 1 for DC and the new Nyquist bin, 2 for the bins that stand for a conjugate pair.
     bin_weight: Vec<f64>,
+    /// The previous frame's roots: formants move slowly, so they start the next root search
+    /// close to its answer (a few iterations instead of dozens).
+    previous_roots: Option<[(f64, f64); LPC_ORDER]>,
 }
 
 impl FormantTracker {
@@ -50,10 +53,11 @@ impl FormantTracker {
         Self {
             cosines,
             bin_weight,
+            previous_roots: None,
         }
     }
 
-    pub fn analyse(&self, magnitude: &[f64]) -> Formants {
+    pub fn analyse(&mut self, magnitude: &[f64]) -> Formants {
         let mut acf = [0.0; LPC_ORDER + 1];
         for ((row, w), m) in self.cosines.iter().zip(&self.bin_weight).zip(magnitude) {
             let p = w * m * m;
@@ -62,9 +66,15 @@ impl FormantTracker {
             }
         }
         let Some(lpc) = levinson(&acf) else {
+            self.previous_roots = None;
             return Formants::default();
         };
-        formants_from_lpc(&lpc, TARGET_RATE)
+        let roots = polynomial_roots(&lpc, self.previous_roots.as_ref());
+        self.previous_roots = roots
+            .iter()
+            .all(|z| z.0.is_finite() && z.1.is_finite())
+            .then_some(roots);
+        formants_from_roots(&roots, TARGET_RATE)
     }
 }
 
@@ -95,8 +105,7 @@ pub fn levinson(r: &[f64; LPC_ORDER + 1]) -> Option<[f64; LPC_ORDER + 1]> {
     Some(a)
 }
 
-fn formants_from_lpc(a: &[f64; LPC_ORDER + 1], rate: f64) -> Formants {
-    let roots = polynomial_roots(a);
+fn formants_from_roots(roots: &[(f64, f64); LPC_ORDER], rate: f64) -> Formants {
     let mut found: Vec<(f64, f64)> = roots
         .iter()
         .filter(|z| z.1 > 0.0)
@@ -117,8 +126,12 @@ fn formants_from_lpc(a: &[f64; LPC_ORDER + 1], rate: f64) -> Formants {
     out
 }
 
-/// Roots of `a[0] z^p + a[1] z^(p-1) + ... + a[p]` by the Aberth-Ehrlich iteration.
-fn polynomial_roots(a: &[f64; LPC_ORDER + 1]) -> [(f64, f64); LPC_ORDER] {
+/// Roots of `a[0] z^p + a[1] z^(p-1) + ... + a[p]` by the Aberth-Ehrlich iteration, started from
+/// `start` when given (and usable) or from a circle.
+fn polynomial_roots(
+    a: &[f64; LPC_ORDER + 1],
+    start: Option<&[(f64, f64); LPC_ORDER]>,
+) -> [(f64, f64); LPC_ORDER] {
     type C = (f64, f64);
     let mul = |x: C, y: C| (x.0 * y.0 - x.1 * y.1, x.0 * y.1 + x.1 * y.0);
     let div = |x: C, y: C| {
@@ -137,12 +150,25 @@ fn polynomial_roots(a: &[f64; LPC_ORDER + 1]) -> [(f64, f64); LPC_ORDER] {
         }
         (p, dp)
     };
-    // Starting points on a circle inside the unit circle, rotated off the real axis.
-    let mut z = [(0.0, 0.0); LPC_ORDER];
-    for (k, zk) in z.iter_mut().enumerate() {
-        let angle = 2.0 * std::f64::consts::PI * (k as f64 + 0.25) / LPC_ORDER as f64;
-        *zk = (0.9 * angle.cos(), 0.9 * angle.sin());
-    }
+    // The iteration needs distinct starting points: a previous answer with (near) repeated
+    // roots is not used.
+    let distinct = |z: &[(f64, f64); LPC_ORDER]| {
+        (0..LPC_ORDER).all(|i| {
+            (i + 1..LPC_ORDER).all(|j| (z[i].0 - z[j].0).abs() + (z[i].1 - z[j].1).abs() > 1e-6)
+        })
+    };
+    let mut z = match start {
+        Some(previous) if distinct(previous) => *previous,
+        _ => {
+            // Points on a circle inside the unit circle, rotated off the real axis.
+            let mut z = [(0.0, 0.0); LPC_ORDER];
+            for (k, zk) in z.iter_mut().enumerate() {
+                let angle = 2.0 * std::f64::consts::PI * (k as f64 + 0.25) / LPC_ORDER as f64;
+                *zk = (0.9 * angle.cos(), 0.9 * angle.sin());
+            }
+            z
+        }
+    };
     for _ in 0..100 {
         let mut moved = 0.0f64;
         for k in 0..LPC_ORDER {

@@ -23,14 +23,15 @@ pub struct PitchFrame {
 
 /// Octave-axis spectrum and subharmonic sum, with all buffers and tables made once.
 pub struct Shs {
-    /// Log2 frequency of each input bin (bin 0 extrapolated).
-    source_x: Vec<f64>,
     /// Log2 frequency of each output point.
     target_x: Vec<f64>,
     /// Points per octave.
     per_octave: f64,
     auditory_weight: Vec<f64>,
     harmonic_offsets: Vec<(usize, f64)>,
+    /// How much each scaled point adds to the sum over all points of the subharmonic sum (1 for
+    /// itself plus the weight of every harmonic that reaches it), for its mean.
+    total_weight: Vec<f64>,
     /// Output points whose frequency lies in the F0 search range.
     search: std::ops::Range<usize>,
     enhanced: Vec<f64>,
@@ -56,7 +57,7 @@ impl Shs {
         let auditory_weight = (0..n_points)
             .map(|i| 0.5 + (3.0 * (i as f64 + 1.0 - s) / per_octave).atan() / std::f64::consts::PI)
             .collect();
-        let harmonic_offsets = (2..=N_HARMONICS)
+        let harmonic_offsets: Vec<(usize, f64)> = (2..=N_HARMONICS)
             .map(|h| {
                 (
                     (per_octave * (h as f64).log2()).floor() as usize,
@@ -72,9 +73,18 @@ impl Shs {
             .iter()
             .rposition(|&x| x <= MAX_F0.log2())
             .map_or(first, |p| p + 1);
+        let total_weight = (0..n_points)
+            .map(|i| {
+                1.0 + harmonic_offsets
+                    .iter()
+                    .filter(|(offset, _)| *offset <= i)
+                    .map(|(_, w)| w)
+                    .sum::<f64>()
+            })
+            .collect();
         Self {
-            spline: crate::spline::Spline::new(&source_x),
-            source_x,
+            total_weight,
+            spline: crate::spline::Spline::new(&source_x, &target_x),
             target_x,
             per_octave,
             auditory_weight,
@@ -90,17 +100,23 @@ impl Shs {
     pub fn analyse(&mut self, magnitude: &[f64]) -> PitchFrame {
         enhance_peaks(magnitude, &mut self.enhanced);
         smooth_hanning(&self.enhanced, &mut self.smoothed);
-        self.spline.interpolate(
-            &self.source_x,
-            &self.smoothed,
-            &self.target_x,
-            &mut self.scaled,
-        );
+        self.spline.interpolate(&self.smoothed, &mut self.scaled);
         for (v, w) in self.scaled.iter_mut().zip(&self.auditory_weight) {
             *v = (*v * w).max(0.0);
         }
+        // The sum is only needed around the F0 search range; its mean over every point (the
+        // voicing reference) follows from the scaled spectrum directly, since every term is
+        // non-negative.
         let n = self.scaled.len();
-        for j in 0..n {
+        let total: f64 = self
+            .scaled
+            .iter()
+            .zip(&self.total_weight)
+            .map(|(v, w)| v * w)
+            .sum();
+        let mean = total / N_HARMONICS as f64 / n as f64;
+        let (lo, hi) = self.window();
+        for j in lo..hi {
             let mut acc = self.scaled[j];
             for &(offset, weight) in &self.harmonic_offsets {
                 let idx = j + offset;
@@ -109,14 +125,21 @@ impl Shs {
                 }
                 acc += weight * self.scaled[idx];
             }
-            self.sum[j] = (acc / N_HARMONICS as f64).max(0.0);
+            self.sum[j] = acc / N_HARMONICS as f64;
         }
-        self.candidates()
+        self.candidates(mean)
     }
 
-    fn candidates(&self) -> PitchFrame {
+    /// The points of the sum that the peak search reads: the search range and one either side.
+    fn window(&self) -> (usize, usize) {
+        let n = self.sum.len();
+        let lo = self.search.start.max(1) - 1;
+        let hi = (self.search.end.min(n - 1) + 1).min(n);
+        (lo, hi)
+    }
+
+    fn candidates(&self, mean: f64) -> PitchFrame {
         let ss = &self.sum;
-        let mean = ss.iter().sum::<f64>() / ss.len() as f64;
         let mut peaks: Vec<(f64, f64)> = Vec::with_capacity(16);
         let lo = self.search.start.max(1);
         let hi = self.search.end.min(ss.len() - 1);
