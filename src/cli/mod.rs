@@ -171,6 +171,10 @@ pub enum Command {
         /// Augmented copies per training clip.
         #[arg(long, default_value_t = 2)]
         augment_copies: usize,
+        /// Share of the training speakers held out as the validation set that drives early
+        /// stopping and LR reduction (at least one speaker).
+        #[arg(long, default_value_t = 0.15, value_parser = validation_share)]
+        validation_share: f64,
         /// Do not weight the loss by inverse class frequency.
         #[arg(long)]
         no_class_weights: bool,
@@ -274,6 +278,7 @@ pub fn run() -> ExitCode {
             norm,
             augment,
             augment_copies,
+            validation_share,
             no_class_weights,
             seed,
             out,
@@ -286,6 +291,7 @@ pub fn run() -> ExitCode {
                 folds,
                 norm,
                 augment_copies,
+                validation_share,
                 ..Default::default()
             };
             config.settings.epochs = epochs;
@@ -346,5 +352,14 @@ pub fn run() -> ExitCode {
             eprintln!("serlab: error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn validation_share(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if value > 0.0 && value < 1.0 {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not between 0 and 1 (exclusive)"))
     }
 }
