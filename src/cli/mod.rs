@@ -356,7 +356,9 @@ pub fn run() -> ExitCode {
 }
 
 fn validation_share(text: &str) -> Result<f64, String> {
-    let value: f64 = text.parse().map_err(|_| format!("`{text}` is not a number"))?;
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
     if value > 0.0 && value < 1.0 {
         Ok(value)
     } else {

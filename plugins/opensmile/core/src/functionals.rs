@@ -48,14 +48,45 @@ pub fn non_zero(x: &[f64]) -> Vec<f64> {
     x.iter().copied().filter(|v| *v != 0.0).collect()
 }
 
-/// Lengths (frames) of runs where `inside(value)` holds, with openSMILE's hysteresis: a run must
-/// last 3 frames, and a gap of fewer than 2 frames does not end it.
-pub fn segments(x: &[f64], inside: impl Fn(f64) -> bool) -> Vec<usize> {
+/// Voiced and unvoiced segments of the F0 contour, as openSMILE's segment functionals measure
+/// them (pinned down with tones and silences of known lengths through openSMILE, then checked on
+/// the reference clips): the contour stops three frames before the LLD table ends and one
+/// unvoiced frame follows it; a run lasts at least 3 frames and a gap of fewer than 2 frames
+/// does not end it; each segment counts one frame less than it spans; and the per-second rate
+/// divides by the contour's length (one frame more when it ends unvoiced).
+pub struct Segments {
+    /// Lengths in frames.
+    pub voiced: Vec<usize>,
+    pub unvoiced: Vec<usize>,
+    /// The time the segment rate divides by, in frames.
+    pub span: usize,
+}
+
+pub fn segments(f0: &[f64]) -> Segments {
+    let m = if f0.len() > 3 { f0.len() - 3 } else { f0.len() };
+    let mut contour = f0[..m].to_vec();
+    contour.push(0.0);
+    let ends_unvoiced = m > 0 && f0[m - 1] == 0.0;
+    Segments {
+        voiced: runs(&contour, |v| v != 0.0),
+        unvoiced: runs(&contour, |v| v == 0.0),
+        span: m + usize::from(ends_unvoiced),
+    }
+}
+
+/// Lengths (frames, one less than spanned) of runs where `inside(value)` holds: a run must span
+/// 3 frames, and a gap of fewer than 2 frames does not end it.
+fn runs(x: &[f64], inside: impl Fn(f64) -> bool) -> Vec<usize> {
     const MIN_SEGMENT: usize = 3;
     const MIN_PAUSE: usize = 2;
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
     let mut gap = 0;
+    let close = |s: usize, end: usize, out: &mut Vec<usize>| {
+        if end - s >= MIN_SEGMENT {
+            out.push(end - s - 1);
+        }
+    };
     for (i, &v) in x.iter().enumerate() {
         if inside(v) {
             if start.is_none() {
@@ -65,20 +96,14 @@ pub fn segments(x: &[f64], inside: impl Fn(f64) -> bool) -> Vec<usize> {
         } else if let Some(s) = start {
             gap += 1;
             if gap >= MIN_PAUSE {
-                let len = i + 1 - gap - s;
-                if len >= MIN_SEGMENT {
-                    out.push(len);
-                }
+                close(s, i + 1 - gap, &mut out);
                 start = None;
                 gap = 0;
             }
         }
     }
     if let Some(s) = start {
-        let len = x.len() - gap - s;
-        if len >= MIN_SEGMENT {
-            out.push(len);
-        }
+        close(s, x.len() - gap, &mut out);
     }
     out
 }
@@ -106,7 +131,6 @@ fn ten(x: &[f64], out: &mut Vec<f64>) {
 
 pub fn functionals(c: &Contours) -> Vec<f64> {
     let mut out = Vec::with_capacity(88);
-    let duration = c.duration_s.max(f64::MIN_POSITIVE);
     ten(&non_zero(&c.lld[10]), &mut out);
     ten(&c.lld[0], &mut out);
     for col in &c.lld[5..10] {
@@ -131,15 +155,59 @@ pub fn functionals(c: &Contours) -> Vec<f64> {
     // Per second of the 20 ms stream (its frame count times the hop), not of the audio.
     let loudness_seconds = (c.lld[0].len() as f64 * FRAME_S).max(f64::MIN_POSITIVE);
     out.push(peaks(&c.lld[0]).peaks as f64 / loudness_seconds);
-    let voiced = segments(&c.lld[10], |v| v != 0.0);
-    let unvoiced = segments(&c.lld[10], |v| v == 0.0);
+    let segments = segments(&c.lld[10]);
+    let (voiced, unvoiced) = (&segments.voiced, &segments.unvoiced);
     let secs = |s: &[usize]| s.iter().map(|&l| l as f64 * FRAME_S).collect::<Vec<_>>();
-    out.push(voiced.len() as f64 / duration);
-    out.push(amean(&secs(&voiced)));
-    out.push(population_stddev(&secs(&voiced)));
-    out.push(amean(&secs(&unvoiced)));
-    out.push(population_stddev(&secs(&unvoiced)));
+    let span_s = (segments.span as f64 * FRAME_S).max(f64::MIN_POSITIVE);
+    out.push(voiced.len() as f64 / span_s);
+    out.push(amean(&secs(voiced)));
+    out.push(population_stddev(&secs(voiced)));
+    out.push(amean(&secs(unvoiced)));
+    out.push(population_stddev(&secs(unvoiced)));
     let energy = amean(&c.frame_energy);
     out.push(10.0 * energy.max(1e-12).log10());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contour(runs: &[(bool, usize)]) -> Vec<f64> {
+        runs.iter()
+            .flat_map(|&(voiced, n)| std::iter::repeat_n(if voiced { 30.0 } else { 0.0 }, n))
+            .collect()
+    }
+
+    /// Voicing patterns of tones and silences whose segment functionals were measured through
+    /// openSMILE 3.0.1 (lengths in frames, rate span in frames).
+    #[test]
+    fn segments_match_measured_tone_and_silence_patterns() {
+        // 1 s tone then 0.5 s silence: 98 voiced, 48 unvoiced LLD frames.
+        let s = segments(&contour(&[(true, 98), (false, 48)]));
+        assert_eq!((s.voiced, s.unvoiced, s.span), (vec![97], vec![45], 144));
+        // 0.3 s silence then 1 s tone.
+        let s = segments(&contour(&[(false, 27), (true, 99)]));
+        assert_eq!((s.voiced, s.unvoiced, s.span), (vec![95], vec![26], 123));
+        // Tone, silence, tone.
+        let s = segments(&contour(&[(true, 48), (false, 29), (true, 49)]));
+        assert_eq!(
+            (s.voiced, s.unvoiced, s.span),
+            (vec![47, 45], vec![28], 123)
+        );
+    }
+
+    #[test]
+    fn one_frame_gaps_do_not_split_and_short_runs_do_not_count() {
+        let s = segments(&contour(&[
+            (false, 10),
+            (true, 20),
+            (false, 1),
+            (true, 20),
+            (false, 10),
+            (true, 2),
+            (false, 10),
+        ]));
+        assert_eq!(s.voiced, vec![40]);
+    }
 }

@@ -169,7 +169,6 @@ pub fn semitone(f0: f64) -> f64 {
 /// Every contour the LLD table and the functionals need, smoothed as openSMILE smooths them.
 pub struct Contours {
     pub frames: usize,
-    pub duration_s: f64,
     /// Unsmoothed semitone F0 (the voicing decision).
     pub f0_raw: Vec<f64>,
     /// The 25 LLD columns in openSMILE's order. The first ten (the 20 ms descriptors) run over
@@ -273,7 +272,6 @@ pub fn contours(samples: &[f32], sample_rate: u32) -> Contours {
         .collect();
     Contours {
         frames: n,
-        duration_s: samples.len() as f64 / f64::from(sample_rate),
         f0_raw,
         lld,
         voiced_spectral,
