@@ -175,6 +175,9 @@ pub enum Command {
         /// stopping and LR reduction (at least one speaker).
         #[arg(long, default_value_t = 0.15, value_parser = validation_share)]
         validation_share: f64,
+        /// Convolution filters per block, e.g. `64,64,32,16` (default: the seed's 256,256,128,64).
+        #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
+        filters: Option<Vec<usize>>,
         /// Do not weight the loss by inverse class frequency.
         #[arg(long)]
         no_class_weights: bool,
@@ -279,6 +282,7 @@ pub fn run() -> ExitCode {
             augment,
             augment_copies,
             validation_share,
+            filters,
             no_class_weights,
             seed,
             out,
@@ -292,8 +296,14 @@ pub fn run() -> ExitCode {
                 norm,
                 augment_copies,
                 validation_share,
+                filters,
                 ..Default::default()
             };
+            if let Some(f) = &config.filters {
+                if f.is_empty() || f.contains(&0) {
+                    anyhow::bail!("--filters: give one or more positive counts, e.g. 64,64,32,16");
+                }
+            }
             config.settings.epochs = epochs;
             config.settings.batch_size = batch.max(1);
             config.settings.learning_rate = lr;

@@ -35,6 +35,8 @@ pub struct TrainConfig {
     /// Frames per input for sequence plugins.
     pub seq_len: usize,
     pub validation_share: f64,
+    /// Convolution filters per block (the seed's 256-256-128-64 when `None`).
+    pub filters: Option<Vec<usize>>,
     pub settings: LoopSettings,
     pub use_cache: bool,
     /// Save the state after every epoch here, and resume from it if it holds this job's state.
@@ -52,6 +54,7 @@ impl Default for TrainConfig {
             augment_copies: 2,
             seq_len: 300,
             validation_share: 0.15,
+            filters: None,
             settings: LoopSettings::default(),
             use_cache: true,
             checkpoint_dir: None,
@@ -362,8 +365,11 @@ pub fn run(
     let shape_of = |f: &Features| shape.row(f);
     let (prepared, skipped) = prepare(catalog, &extraction, config, &shape_of, events)?;
     let classes = catalog.classes().to_vec();
-    let architecture = CnnConfig::new(shape.len, shape.channels, classes.len())
+    let mut architecture = CnnConfig::new(shape.len, shape.channels, classes.len())
         .with_global_pool(matches!(plugin.kind, FeatureKind::Sequence { .. }));
+    if let Some(filters) = &config.filters {
+        architecture = architecture.with_filters(filters.clone());
+    }
 
     // The job's identity: settings, plugin, and the exact clips; a checkpoint of anything else is
     // refused rather than silently mixed in.
