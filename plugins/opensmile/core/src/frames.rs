@@ -28,3 +28,61 @@ pub fn hamming(n: usize) -> Vec<f64> {
         .map(|i| 0.54 - 0.46 * (2.0 * std::f64::consts::PI * i as f64 / denom).cos())
         .collect()
 }
+
+/// `sum (x[i] * w[i])^2` (`w` = 1 when `None`), in four interleaved partial sums so the loop
+/// vectorises (a single running f64 sum cannot be reordered by the compiler).
+pub fn sum_of_squares(x: &[f32], window: Option<&[f64]>) -> f64 {
+    let mut acc = [0.0f64; 4];
+    match window {
+        None => {
+            let chunks = x.chunks_exact(4);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for (a, &v) in acc.iter_mut().zip(c) {
+                    *a += f64::from(v) * f64::from(v);
+                }
+            }
+            acc[0] += rest
+                .iter()
+                .map(|&v| f64::from(v) * f64::from(v))
+                .sum::<f64>();
+        }
+        Some(w) => {
+            let n = x.len().min(w.len());
+            let (x, w) = (&x[..n], &w[..n]);
+            let chunks = x.chunks_exact(4).zip(w.chunks_exact(4));
+            for (cx, cw) in chunks {
+                for ((a, &v), &g) in acc.iter_mut().zip(cx).zip(cw) {
+                    let y = f64::from(v) * g;
+                    *a += y * y;
+                }
+            }
+            let tail = n - n % 4;
+            acc[0] += x[tail..]
+                .iter()
+                .zip(&w[tail..])
+                .map(|(&v, &g)| (f64::from(v) * g).powi(2))
+                .sum::<f64>();
+        }
+    }
+    acc.iter().sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sum_of_squares_matches_the_plain_sum() {
+        let x: Vec<f32> = (0..23).map(|i| (i as f32 * 0.37).sin()).collect();
+        let w: Vec<f64> = (0..23).map(|i| 0.5 + i as f64 / 50.0).collect();
+        let plain: f64 = x.iter().map(|&v| f64::from(v).powi(2)).sum();
+        let weighted: f64 = x
+            .iter()
+            .zip(&w)
+            .map(|(&v, g)| (f64::from(v) * g).powi(2))
+            .sum();
+        assert!((sum_of_squares(&x, None) - plain).abs() < 1e-12);
+        assert!((sum_of_squares(&x, Some(&w)) - weighted).abs() < 1e-12);
+    }
+}

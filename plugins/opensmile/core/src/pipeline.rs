@@ -98,13 +98,7 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
         let frame = padded(samples, k * hop, len20, &mut pad);
         fft20.magnitudes(frame, &mut magnitude20);
         spectral.push(spectral_state.frame(&magnitude20));
-        frame_energy.push(
-            frame
-                .iter()
-                .map(|&x| f64::from(x) * f64::from(x))
-                .sum::<f64>()
-                / len20 as f64,
-        );
+        frame_energy.push(crate::frames::sum_of_squares(frame, None) / len20 as f64);
         if k >= n {
             continue;
         }
@@ -113,11 +107,7 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
         let frame = padded(samples, k * hop, len60, &mut pad);
         fft60.magnitudes(frame, &mut magnitude60);
         candidates.push(shs.analyse(&magnitude60));
-        let power: f64 = frame
-            .iter()
-            .zip(&window60)
-            .map(|(&x, w)| (f64::from(x) * w).powi(2))
-            .sum();
+        let power = crate::frames::sum_of_squares(frame, Some(&window60));
         rms60.push((power / len60 as f64).sqrt());
     }
     let mut f0 = crate::viterbi::smooth(&candidates);

@@ -116,16 +116,22 @@ impl Shs {
             .sum();
         let mean = total / N_HARMONICS as f64 / n as f64;
         let (lo, hi) = self.window();
-        for j in lo..hi {
-            let mut acc = self.scaled[j];
-            for &(offset, weight) in &self.harmonic_offsets {
-                let idx = j + offset;
-                if idx >= n {
-                    break;
-                }
-                acc += weight * self.scaled[idx];
+        // Harmonic by harmonic over contiguous points (vectorises), rather than point by point.
+        self.sum[lo..hi].copy_from_slice(&self.scaled[lo..hi]);
+        for &(offset, weight) in &self.harmonic_offsets {
+            let end = hi.min(n.saturating_sub(offset));
+            if end <= lo {
+                break;
             }
-            self.sum[j] = acc / N_HARMONICS as f64;
+            for (acc, &v) in self.sum[lo..end]
+                .iter_mut()
+                .zip(&self.scaled[lo + offset..end + offset])
+            {
+                *acc += weight * v;
+            }
+        }
+        for v in &mut self.sum[lo..hi] {
+            *v /= N_HARMONICS as f64;
         }
         self.candidates(mean)
     }
