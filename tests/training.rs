@@ -121,6 +121,8 @@ fn train_eval_predict_on_the_demo_corpus() {
     }
 }
 
+/// An ensemble of two networks: saved, reloaded, and predicting exactly as before, with the
+/// mean of its members' probabilities.
 #[test]
 fn a_saved_model_reloads_and_predicts_identically() {
     let home = tempfile::tempdir().unwrap();
@@ -130,6 +132,7 @@ fn a_saved_model_reloads_and_predicts_identically() {
         split: SplitKind::Speaker,
         augment_copies: 0,
         use_cache: false,
+        ensemble: 2,
         ..Default::default()
     };
     config.settings.epochs = 2;
@@ -146,7 +149,7 @@ fn a_saved_model_reloads_and_predicts_identically() {
     let dir = home.path().join("model");
     persist::save(
         &dir,
-        &outcome.model,
+        &outcome.models,
         &outcome.info,
         &outcome.metrics,
         &|_| Ok(()),
@@ -154,6 +157,7 @@ fn a_saved_model_reloads_and_predicts_identically() {
     .unwrap();
     let (reloaded, info) = persist::load(&dir).unwrap();
     assert_eq!(info.classes, outcome.info.classes);
+    assert_eq!((info.members, reloaded.len()), (2, 2));
     let rows: Vec<Vec<f32>> = (0..10)
         .map(|i| {
             (0..162)
@@ -161,9 +165,17 @@ fn a_saved_model_reloads_and_predicts_identically() {
                 .collect()
         })
         .collect();
-    let before = predict(&outcome.model, &rows, outcome.info.shape, 4);
+    let before = predict(&outcome.models, &rows, outcome.info.shape, 4);
     let after = predict(&reloaded, &rows, info.shape, 4);
     assert_eq!(before, after);
+    let first = predict(&reloaded[..1], &rows, info.shape, 4);
+    let second = predict(&reloaded[1..], &rows, info.shape, 4);
+    assert_ne!(first, second, "members trained with different seeds");
+    for ((mean, a), b) in after.iter().zip(&first).zip(&second) {
+        for ((m, x), y) in mean.iter().zip(a).zip(b) {
+            assert!((m - (x + y) / 2.0).abs() < 1e-5, "{m} vs {x} and {y}");
+        }
+    }
     // A directory that is not a model is refused with the reason.
     let err = persist::load(home.path()).err().unwrap().to_string();
     assert!(err.contains("model.json"), "{err}");

@@ -178,6 +178,10 @@ pub enum Command {
         /// Convolution filters per block, e.g. `64,64,32,16` (default: the seed's 256,256,128,64).
         #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
         filters: Option<Vec<usize>>,
+        /// Networks trained with different seeds whose class probabilities are averaged (per
+        /// fold and in the saved model).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+        ensemble: u16,
         /// Do not weight the loss by inverse class frequency.
         #[arg(long)]
         no_class_weights: bool,
@@ -283,6 +287,7 @@ pub fn run() -> ExitCode {
             augment_copies,
             validation_share,
             filters,
+            ensemble,
             no_class_weights,
             seed,
             out,
@@ -297,6 +302,7 @@ pub fn run() -> ExitCode {
                 augment_copies,
                 validation_share,
                 filters,
+                ensemble: usize::from(ensemble),
                 ..Default::default()
             };
             if let Some(f) = &config.filters {

@@ -258,7 +258,7 @@ pub fn eval(
     model_dir: &Path,
     json: bool,
 ) -> anyhow::Result<()> {
-    let (model, info) = persist::load(model_dir)?;
+    let (models, info) = persist::load(model_dir)?;
     let config = DatasetsConfig::load(datasets)?;
     let catalog = open_catalog(&config)?;
     if catalog.classes() != info.classes.as_slice() {
@@ -282,7 +282,7 @@ pub fn eval(
     let speakers: Vec<String> = kept.iter().map(|(i, _)| clips[*i].speaker_key()).collect();
     let feats: Vec<Features> = kept.iter().map(|(_, f)| f.clone()).collect();
     let rows = rows_for(&info, &feats, &speakers);
-    let probs = predict(&model, &rows, info.shape, 256);
+    let probs = predict(&models, &rows, info.shape, 256);
     let truth: Vec<usize> = kept
         .iter()
         .map(|(i, _)| clips[*i].target.unwrap_or(0))
@@ -320,7 +320,7 @@ pub fn predict_files(
     files: &[PathBuf],
     json: bool,
 ) -> anyhow::Result<bool> {
-    let (model, info) = persist::load(model_dir)?;
+    let (models, info) = persist::load(model_dir)?;
     let config = DatasetsConfig::load(datasets)?;
     let extraction = model_extraction(&info, &config, cli_paths)?;
     if info.norm == NormKind::PerSpeaker && files.len() < 8 {
@@ -343,7 +343,7 @@ pub fn predict_files(
     let feats: Vec<Features> = ok.iter().map(|(_, f)| f.clone()).collect();
     let speakers = vec!["input".to_string(); feats.len()];
     let rows = rows_for(&info, &feats, &speakers);
-    let probs = predict(&model, &rows, info.shape, 256);
+    let probs = predict(&models, &rows, info.shape, 256);
     if json {
         let items: Vec<serde_json::Value> = ok
             .iter()

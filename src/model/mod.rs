@@ -9,8 +9,10 @@
 #![allow(deprecated)]
 
 mod cnn;
+mod ensemble;
 
 pub use cnn::{Cnn, CnnConfig, ConvBlock};
+pub use ensemble::Ensemble;
 
 /// The inference backend: candle on the CPU (candle's CUDA feature for users with a GPU).
 pub type Backend = burn::backend::Candle<f32, i64>;

@@ -222,26 +222,38 @@ pub fn class_weights(labels: &[usize], classes: usize, enabled: bool) -> Vec<f32
 }
 
 /// Class probabilities for each row, in batches.
+/// Class probabilities of each row: the mean of the models' softmax outputs (one model, or the
+/// members of an ensemble).
 pub fn predict(
-    model: &Cnn<Backend>,
+    models: &[Cnn<Backend>],
     rows: &[Vec<f32>],
     shape: InputShape,
     batch_size: usize,
 ) -> Vec<Vec<f32>> {
     let dev = device();
     let mut out = Vec::with_capacity(rows.len());
+    let share = 1.0 / models.len().max(1) as f32;
     for chunk in rows.chunks(batch_size.max(1)) {
         let refs: Vec<&Vec<f32>> = chunk.iter().collect();
-        let probs = softmax(
-            model.forward(batch_tensor::<Backend>(&refs, shape, &dev)),
-            1,
-        );
-        let [n, c] = probs.dims();
-        let flat: Vec<f32> = probs
-            .into_data()
-            .to_vec()
-            .unwrap_or_else(|_| vec![0.0; n * c]);
-        out.extend(flat.chunks(c).map(|p| p.to_vec()));
+        let input = batch_tensor::<Backend>(&refs, shape, &dev);
+        let mut mean: Option<Vec<f32>> = None;
+        let mut classes = 1;
+        for model in models {
+            let probs = softmax(model.forward(input.clone()), 1);
+            let [n, c] = probs.dims();
+            classes = c;
+            let flat: Vec<f32> = probs
+                .into_data()
+                .to_vec()
+                .unwrap_or_else(|_| vec![0.0; n * c]);
+            match &mut mean {
+                Some(acc) => acc.iter_mut().zip(&flat).for_each(|(a, v)| *a += v * share),
+                None => mean = Some(flat.iter().map(|v| v * share).collect()),
+            }
+        }
+        if let Some(mean) = mean {
+            out.extend(mean.chunks(classes).map(|p| p.to_vec()));
+        }
     }
     out
 }
@@ -264,7 +276,7 @@ pub fn evaluate(
     classes: usize,
     batch_size: usize,
 ) -> (f64, Scores) {
-    let probs = predict(model, &part.rows, shape, batch_size);
+    let probs = predict(std::slice::from_ref(model), &part.rows, shape, batch_size);
     let loss = probs
         .iter()
         .zip(&part.labels)

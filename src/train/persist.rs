@@ -3,7 +3,7 @@
 //! written beside its destination and renamed into place, so it is never half-written.
 
 use super::run::{MetricsReport, ModelInfo, TrainOutcome};
-use crate::model::{device, Backend, Cnn};
+use crate::model::{device, Backend, Cnn, Ensemble};
 use burn::module::Module;
 use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder};
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ fn recorder() -> NamedMpkFileRecorder<FullPrecisionSettings> {
 /// Writes the model directory atomically; `extra` files (plots) are written into it too.
 pub fn save(
     dir: &Path,
-    model: &Cnn<Backend>,
+    models: &[Cnn<Backend>],
     info: &ModelInfo,
     metrics: &MetricsReport,
     extra: &dyn Fn(&Path) -> Result<(), String>,
@@ -44,10 +44,16 @@ pub fn save(
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e.to_string()))?;
-    model
-        .clone()
-        .save_file(tmp.join("model"), &recorder())
-        .map_err(|e| io(&tmp.join("model.mpk"), e.to_string()))?;
+    // One network is saved as itself (the layout of model directories before ensembles);
+    // several as one ensemble record.
+    let saved = match models {
+        [one] => one.clone().save_file(tmp.join("model"), &recorder()),
+        _ => Ensemble {
+            members: models.to_vec(),
+        }
+        .save_file(tmp.join("model"), &recorder()),
+    };
+    saved.map_err(|e| io(&tmp.join("model.mpk"), e.to_string()))?;
     let json = |value: &dyn erased::Json, file: &str| -> Result<(), ModelDirError> {
         let text = value.to_json().map_err(|e| io(&tmp.join(file), e))?;
         std::fs::write(tmp.join(file), text).map_err(|e| io(&tmp.join(file), e.to_string()))
@@ -79,7 +85,7 @@ pub fn default_model_dir(models: &Path, plugin: &str) -> PathBuf {
 pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirError> {
     save(
         dir,
-        &outcome.model,
+        &outcome.models,
         &outcome.info,
         &outcome.metrics,
         &|tmp| {
@@ -89,7 +95,8 @@ pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirEr
     )
 }
 
-pub fn load(dir: &Path) -> Result<(Cnn<Backend>, ModelInfo), ModelDirError> {
+/// The model's networks (one, or an ensemble's members) and its description.
+pub fn load(dir: &Path) -> Result<(Vec<Cnn<Backend>>, ModelInfo), ModelDirError> {
     let invalid = |reason: String| ModelDirError::Invalid {
         path: dir.to_path_buf(),
         reason,
@@ -98,11 +105,19 @@ pub fn load(dir: &Path) -> Result<(Cnn<Backend>, ModelInfo), ModelDirError> {
         .map_err(|e| invalid(format!("model.json: {e}")))?;
     let info: ModelInfo =
         serde_json::from_str(&text).map_err(|e| invalid(format!("model.json: {e}")))?;
-    let model: Cnn<Backend> = info.architecture.init(&device());
-    let model = model
-        .load_file(dir.join("model"), &recorder(), &device())
-        .map_err(|e| invalid(format!("model.mpk: {e}")))?;
-    Ok((model, info))
+    let bad_weights = |e: burn::record::RecorderError| invalid(format!("model.mpk: {e}"));
+    let models = if info.members <= 1 {
+        let model: Cnn<Backend> = info.architecture.init(&device());
+        vec![model
+            .load_file(dir.join("model"), &recorder(), &device())
+            .map_err(bad_weights)?]
+    } else {
+        Ensemble::<Backend>::init(&info.architecture, info.members, &device())
+            .load_file(dir.join("model"), &recorder(), &device())
+            .map_err(bad_weights)?
+            .members
+    };
+    Ok((models, info))
 }
 
 mod erased {

@@ -37,6 +37,9 @@ pub struct TrainConfig {
     pub validation_share: f64,
     /// Convolution filters per block (the seed's 256-256-128-64 when `None`).
     pub filters: Option<Vec<usize>>,
+    /// Networks trained per fold (and for the kept model) with different seeds, their class
+    /// probabilities averaged.
+    pub ensemble: usize,
     pub settings: LoopSettings,
     pub use_cache: bool,
     /// Save the state after every epoch here, and resume from it if it holds this job's state.
@@ -55,6 +58,7 @@ impl Default for TrainConfig {
             seq_len: 300,
             validation_share: 0.15,
             filters: None,
+            ensemble: 1,
             settings: LoopSettings::default(),
             use_cache: true,
             checkpoint_dir: None,
@@ -76,6 +80,10 @@ pub struct ModelInfo {
     pub stats: Stats,
     pub shape: InputShape,
     pub architecture: CnnConfig,
+    /// Networks in the saved model (their probabilities are averaged); 1 in model directories
+    /// written before ensembles.
+    #[serde(default = "one")]
+    pub members: usize,
     pub protocol: String,
     pub trained_on_synthetic_demo: bool,
 }
@@ -160,9 +168,14 @@ impl MetricsReport {
     }
 }
 
+fn one() -> usize {
+    1
+}
+
 pub struct TrainOutcome {
     pub metrics: MetricsReport,
-    pub model: Cnn<Backend>,
+    /// The kept model: one network, or the members of an ensemble.
+    pub models: Vec<Cnn<Backend>>,
     pub info: ModelInfo,
     /// Clips whose features could not be extracted.
     pub skipped: Vec<String>,
@@ -415,27 +428,61 @@ pub fn run(
     let (mut truth, mut predicted, mut corpora) = (Vec::new(), Vec::new(), Vec::new());
     let mut summaries = Vec::new();
     let mut history = Vec::new();
-    let mut kept: Option<(Cnn<Backend>, Stats)> = None;
+    let members = config.ensemble.max(1);
+    // Each member of each fold trains in its own slot: its seed, its checkpoint, its curves.
+    let slots = (folds.len() + usize::from(cross_validate)) * members;
+    let train_members = |fold_index: usize,
+                         name: &str,
+                         train: &Part,
+                         validation: &Part,
+                         test_len: usize,
+                         history: &mut Vec<super::events::EpochReport>|
+     -> Result<Vec<(Cnn<Backend>, usize, usize)>, TrainError> {
+        let mut trained = Vec::with_capacity(members);
+        for m in 0..members {
+            let slot = fold_index * members + m;
+            let _ = events.send(TrainEvent::FoldStarted {
+                fold: slot,
+                folds: slots,
+                name: if members > 1 {
+                    format!("{name}, network {}/{members}", m + 1)
+                } else {
+                    name.to_string()
+                },
+                train: train.rows.len(),
+                validation: validation.rows.len(),
+                test: test_len,
+            });
+            let result = train_fold(
+                &architecture,
+                shape,
+                (train, validation),
+                &config.settings,
+                slot,
+                reporter,
+                checkpoint.as_ref(),
+            )?;
+            let epochs_run = result.history.len();
+            history.extend(result.history);
+            trained.push((result.model, result.best_epoch, epochs_run));
+        }
+        Ok(trained)
+    };
+    let mut kept: Option<(Vec<Cnn<Backend>>, Stats)> = None;
     for (f, fold) in folds.iter().enumerate() {
         let (train, validation, test, stats) = parts(&prepared, fold, config.norm, row_dims);
-        let _ = events.send(TrainEvent::FoldStarted {
-            fold: f,
-            folds: folds.len(),
-            name: fold.name.clone(),
-            train: train.rows.len(),
-            validation: validation.rows.len(),
-            test: test.rows.len(),
-        });
-        let result = train_fold(
-            &architecture,
-            shape,
-            (&train, &validation),
-            &config.settings,
+        let trained = train_members(
             f,
-            reporter,
-            checkpoint.as_ref(),
+            &fold.name,
+            &train,
+            &validation,
+            test.rows.len(),
+            &mut history,
         )?;
-        let probs = predict(&result.model, &test.rows, shape, 256);
+        let best_epoch = trained[0].1;
+        let epochs_run = trained[0].2;
+        let models: Vec<Cnn<Backend>> = trained.into_iter().map(|t| t.0).collect();
+        let probs = predict(&models, &test.rows, shape, 256);
         let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
         let scores = Scores::compute(&test.labels, &fold_pred, classes.len());
         let _ = events.send(TrainEvent::FoldFinished {
@@ -447,15 +494,14 @@ pub fn run(
             accuracy: scores.accuracy,
             unweighted_accuracy: scores.unweighted_accuracy,
             n: scores.n,
-            best_epoch: result.best_epoch,
-            epochs_run: result.history.len(),
+            best_epoch,
+            epochs_run,
         });
         truth.extend(test.labels.iter().copied());
         predicted.extend(fold_pred);
         corpora.extend(fold.test.iter().map(|&i| prepared.corpora[i].clone()));
-        history.extend(result.history);
         if !cross_validate {
-            kept = Some((result.model, stats));
+            kept = Some((models, stats));
         }
     }
 
@@ -482,28 +528,17 @@ pub fn run(
         fold.train.append(&mut fold.test);
         fold.name = "final model (all speakers)".into();
         let (train, validation, _, stats) = parts(&prepared, &fold, config.norm, row_dims);
-        let final_index = folds.len();
-        let _ = events.send(TrainEvent::FoldStarted {
-            fold: final_index,
-            folds: folds.len() + 1,
-            name: fold.name.clone(),
-            train: train.rows.len(),
-            validation: validation.rows.len(),
-            test: 0,
-        });
-        let result = train_fold(
-            &architecture,
-            shape,
-            (&train, &validation),
-            &config.settings,
-            final_index,
-            reporter,
-            checkpoint.as_ref(),
+        let trained = train_members(
+            folds.len(),
+            &fold.name,
+            &train,
+            &validation,
+            0,
+            &mut history,
         )?;
-        history.extend(result.history);
-        kept = Some((result.model, stats));
+        kept = Some((trained.into_iter().map(|t| t.0).collect(), stats));
     }
-    let (model, stats) = kept.expect("a model was trained");
+    let (models, stats) = kept.expect("a model was trained");
 
     let protocol = format!(
         "{}{}",
@@ -540,6 +575,7 @@ pub fn run(
         stats,
         shape,
         architecture,
+        members: models.len(),
         protocol,
         trained_on_synthetic_demo: catalog.synthetic,
     };
@@ -551,7 +587,7 @@ pub fn run(
     });
     Ok(TrainOutcome {
         metrics,
-        model,
+        models,
         info,
         skipped,
         history,
