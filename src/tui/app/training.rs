@@ -84,6 +84,8 @@ impl App {
         let config = TrainConfig {
             settings: tui_loop_settings(),
             augment: self.augment.policy.clone(),
+            // One network, not the CLI's ensemble of three: a run in minutes.
+            ensemble: 1,
             ..TrainConfig::default()
         };
         let out = self
