@@ -89,7 +89,10 @@ fn main() {
             for t in 0..n {
                 let cells: Vec<String> = cols
                     .iter()
-                    .map(|&c| format!("{:>9.2} {:>9.2}", rows[t][c], ours[t][c]))
+                    .map(|&c| {
+                        let precision = if rows[t][c].abs() < 1.0 { 5 } else { 2 };
+                        format!("{:>9.precision$} {:>9.precision$}", rows[t][c], ours[t][c])
+                    })
                     .collect();
                 println!("  {t:4} {}", cells.join(" | "));
             }
