@@ -172,6 +172,14 @@ fn one() -> usize {
     1
 }
 
+/// The networks of one fold (one, or an ensemble's members), and the first one's early-stopping
+/// figures for the fold summary.
+struct Trained {
+    models: Vec<Cnn<Backend>>,
+    best_epoch: usize,
+    epochs_run: usize,
+}
+
 pub struct TrainOutcome {
     pub metrics: MetricsReport,
     /// The kept model: one network, or the members of an ensemble.
@@ -437,8 +445,12 @@ pub fn run(
                          validation: &Part,
                          test_len: usize,
                          history: &mut Vec<super::events::EpochReport>|
-     -> Result<Vec<(Cnn<Backend>, usize, usize)>, TrainError> {
-        let mut trained = Vec::with_capacity(members);
+     -> Result<Trained, TrainError> {
+        let mut trained = Trained {
+            models: Vec::with_capacity(members),
+            best_epoch: 0,
+            epochs_run: 0,
+        };
         for m in 0..members {
             let slot = fold_index * members + m;
             let _ = events.send(TrainEvent::FoldStarted {
@@ -462,9 +474,12 @@ pub fn run(
                 reporter,
                 checkpoint.as_ref(),
             )?;
-            let epochs_run = result.history.len();
+            if m == 0 {
+                trained.best_epoch = result.best_epoch;
+                trained.epochs_run = result.history.len();
+            }
             history.extend(result.history);
-            trained.push((result.model, result.best_epoch, epochs_run));
+            trained.models.push(result.model);
         }
         Ok(trained)
     };
@@ -479,9 +494,7 @@ pub fn run(
             test.rows.len(),
             &mut history,
         )?;
-        let best_epoch = trained[0].1;
-        let epochs_run = trained[0].2;
-        let models: Vec<Cnn<Backend>> = trained.into_iter().map(|t| t.0).collect();
+        let models = trained.models;
         let probs = predict(&models, &test.rows, shape, 256);
         let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
         let scores = Scores::compute(&test.labels, &fold_pred, classes.len());
@@ -494,8 +507,8 @@ pub fn run(
             accuracy: scores.accuracy,
             unweighted_accuracy: scores.unweighted_accuracy,
             n: scores.n,
-            best_epoch,
-            epochs_run,
+            best_epoch: trained.best_epoch,
+            epochs_run: trained.epochs_run,
         });
         truth.extend(test.labels.iter().copied());
         predicted.extend(fold_pred);
@@ -536,7 +549,7 @@ pub fn run(
             0,
             &mut history,
         )?;
-        kept = Some((trained.into_iter().map(|t| t.0).collect(), stats));
+        kept = Some((trained.models, stats));
     }
     let (models, stats) = kept.expect("a model was trained");
 
