@@ -95,6 +95,19 @@ unsafe fn read_str(ptr: *const c_char, what: &str) -> Result<String, String> {
         .map_err(|_| format!("{what} is not valid UTF-8"))
 }
 
+/// A plugin name: 1-64 characters, no spaces or control characters.
+fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || name.len() > 64
+        || name.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "name `{name}` must be 1-64 characters without spaces"
+        ));
+    }
+    Ok(())
+}
+
 impl Plugin {
     pub fn load(path: &Path) -> Result<Self, PluginError> {
         let descriptor_error = |reason: String| PluginError::Descriptor {
@@ -161,14 +174,17 @@ impl Plugin {
                 )
             };
             return Err(match (name, version, reason) {
-                (Ok(name), Ok(version), Ok(reason)) => PluginError::Unavailable {
-                    path: path.to_path_buf(),
-                    name,
-                    version,
-                    reason,
-                },
+                (Ok(name), Ok(version), Ok(reason)) if check_name(&name).is_ok() => {
+                    PluginError::Unavailable {
+                        path: path.to_path_buf(),
+                        name,
+                        version,
+                        reason,
+                    }
+                }
                 _ => descriptor_error(
-                    "feature_count is 0 and the name, version or reason is unreadable".into(),
+                    "feature_count is 0 and the name, version or reason is unreadable or invalid"
+                        .into(),
                 ),
             });
         }
@@ -179,14 +195,7 @@ impl Plugin {
 
     unsafe fn validate(path: &Path, d: &serlab_plugin_descriptor_v1) -> Result<Self, String> {
         let name = read_str(d.name, "name")?;
-        if name.is_empty()
-            || name.len() > 64
-            || name.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(format!(
-                "name `{name}` must be 1-64 characters without spaces"
-            ));
-        }
+        check_name(&name)?;
         let version = read_str(d.version, "version")?;
         let description = if d.description.is_null() {
             String::new()
