@@ -8,7 +8,7 @@ use super::engine::{
 };
 use super::events::TrainEvent;
 use super::metrics::Scores;
-use super::normalize::{NormKind, Stats};
+use super::normalize::{speaker_references, NormKind, SpeakerReference, Stats};
 use super::split::{make_folds, Fold, SplitItem, SplitKind};
 use crate::augment::AugmentPolicy;
 use crate::corpus::{Catalog, Clip};
@@ -191,42 +191,27 @@ pub struct TrainOutcome {
     pub history: Vec<super::events::EpochReport>,
 }
 
-/// Rows of the given clips after normalisation (per speaker, then `stats`).
+/// Rows of the given clips after per-speaker normalisation (the global `stats` come after).
 pub fn normalise_rows(
     rows: &mut [Vec<f32>],
     speakers: &[String],
     norm: NormKind,
     dims: usize,
-    speaker_stats: Option<&BTreeMap<String, Stats>>,
+    references: Option<&BTreeMap<String, SpeakerReference>>,
 ) {
-    if norm == NormKind::PerSpeaker {
-        match speaker_stats {
-            Some(stats) => {
-                for (row, speaker) in rows.iter_mut().zip(speakers) {
-                    if let Some(s) = stats.get(speaker) {
-                        s.apply(row);
-                    }
+    if !norm.is_per_speaker() {
+        return;
+    }
+    match references {
+        Some(references) => {
+            for (row, speaker) in rows.iter_mut().zip(speakers) {
+                if let Some(r) = references.get(speaker) {
+                    r.apply(row);
                 }
             }
-            None => super::normalize::per_speaker(rows, speakers, dims),
         }
+        None => super::normalize::per_speaker(rows, speakers, dims, norm),
     }
-}
-
-/// Per-speaker statistics of the given rows.
-pub fn speaker_statistics(
-    rows: &[Vec<f32>],
-    speakers: &[String],
-    dims: usize,
-) -> BTreeMap<String, Stats> {
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, s) in speakers.iter().enumerate() {
-        groups.entry(s.clone()).or_default().push(i);
-    }
-    groups
-        .into_iter()
-        .map(|(s, idx)| (s, Stats::of(idx.iter().map(|&i| rows[i].as_slice()), dims)))
-        .collect()
 }
 
 struct Prepared<'a> {
@@ -301,8 +286,9 @@ fn prepare<'a>(
 /// Builds normalised train / validation / test parts of a fold. Only training clips get their
 /// augmented copies.
 fn parts(p: &Prepared, fold: &Fold, norm: NormKind, row_dims: usize) -> (Part, Part, Part, Stats) {
-    let speaker_stats =
-        (norm == NormKind::PerSpeaker).then(|| speaker_statistics(&p.rows, &p.speakers, row_dims));
+    let speaker_stats = norm
+        .is_per_speaker()
+        .then(|| speaker_references(&p.rows, &p.speakers, row_dims, norm));
     let normalised_speaker = |rows: Vec<Vec<f32>>, speakers: Vec<String>| {
         let mut rows = rows;
         normalise_rows(&mut rows, &speakers, norm, row_dims, speaker_stats.as_ref());
