@@ -34,11 +34,7 @@ pub enum SpeakerReference {
 
 impl SpeakerReference {
     /// The reference of one speaker's rows (each row `dims` long, or frames of `dims`).
-    pub fn of<'a>(
-        rows: impl Iterator<Item = &'a [f32]> + Clone,
-        dims: usize,
-        norm: NormKind,
-    ) -> Self {
+    pub fn of<'a>(rows: impl Iterator<Item = &'a [f32]>, dims: usize, norm: NormKind) -> Self {
         match norm {
             NormKind::PerSpeakerRank => {
                 let mut columns = vec![Vec::new(); dims];
