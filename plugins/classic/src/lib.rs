@@ -174,9 +174,7 @@ impl Plugin for Classic {
                 "sample rate {sample_rate} Hz is too low"
             )));
         }
-        for (o, v) in out.iter_mut().zip(classic162(samples, sample_rate)) {
-            *o = v as f32;
-        }
+        serlab_plugin_api::write_values(out, classic162(samples, sample_rate));
         Ok(1)
     }
 }

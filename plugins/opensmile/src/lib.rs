@@ -31,12 +31,7 @@ impl Plugin for Egemaps {
         out: &mut [f32],
     ) -> Result<usize, ExtractError> {
         check_input(samples, sample_rate)?;
-        for (o, v) in out
-            .iter_mut()
-            .zip(egemaps_functionals(samples, sample_rate))
-        {
-            *o = v as f32;
-        }
+        serlab_plugin_api::write_values(out, egemaps_functionals(samples, sample_rate));
         Ok(1)
     }
 }

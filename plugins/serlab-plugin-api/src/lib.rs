@@ -59,6 +59,17 @@
 
 use std::os::raw::c_char;
 
+/// Writes computed values into the host's `out` buffer as `f32`, as far as both go (the host sized
+/// `out` from the plugin's layout). Returns how many were written.
+pub fn write_values(out: &mut [f32], values: impl IntoIterator<Item = f64>) -> usize {
+    let mut written = 0;
+    for (o, v) in out.iter_mut().zip(values) {
+        *o = v as f32;
+        written += 1;
+    }
+    written
+}
+
 mod export;
 pub use export::{
     descriptor_for, extract_entry, layout_entry, ExtractError, OutputKind, ParamKind, ParamSpec,

@@ -33,11 +33,8 @@ impl Plugin for EgemapsLld {
     ) -> Result<usize, ExtractError> {
         check_input(samples, sample_rate)?;
         let table = pipeline::lld_table(samples, sample_rate);
-        for (row, dst) in table.iter().zip(out.chunks_mut(LLD_NAMES.len())) {
-            for (d, v) in dst.iter_mut().zip(row) {
-                *d = *v as f32;
-            }
-        }
+        // Rows are LLD_NAMES.len() wide, the layout the host sized `out` by.
+        serlab_plugin_api::write_values(out, table.iter().flatten().copied());
         Ok(table.len())
     }
 }
