@@ -5,10 +5,22 @@
 mod common;
 
 use common::*;
-use std::path::Path;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-fn two_clips(home: &std::path::Path) -> (PathBuf, PathBuf) {
+/// The arguments of an uncached `serlab extract` with `plugin` in `format`; files come after.
+const fn extract_args<'a>(plugin: &'a str, format: &'a str) -> [&'a str; 6] {
+    [
+        "extract",
+        "--no-cache",
+        "--plugin",
+        plugin,
+        "--format",
+        format,
+    ]
+}
+
+fn two_clips(home: &Path) -> (PathBuf, PathBuf) {
     let a = home.join("a.wav");
     let b = home.join("b.wav");
     write(&a, &short_clip(1.2));
@@ -27,14 +39,7 @@ fn arff_output_is_valid_weka_arff_with_opensmile_names() {
     let home = tempfile::tempdir().unwrap();
     let (a, b) = two_clips(home.path());
     let out = serlab(home.path())
-        .args([
-            "extract",
-            "--no-cache",
-            "--plugin",
-            "egemaps",
-            "--format",
-            "arff",
-        ])
+        .args(extract_args("egemaps", "arff"))
         .arg(&a)
         .arg(&b)
         .output()
@@ -87,14 +92,7 @@ fn csv_output_is_opensmiles_semicolon_table_for_vectors_and_frames() {
     let home = tempfile::tempdir().unwrap();
     let (a, b) = two_clips(home.path());
     let out = serlab(home.path())
-        .args([
-            "extract",
-            "--no-cache",
-            "--plugin",
-            "egemaps_lld",
-            "--format",
-            "csv",
-        ])
+        .args(extract_args("egemaps_lld", "csv"))
         .arg(&a)
         .arg(&b)
         .output()
@@ -225,16 +223,9 @@ fn smileapi_bridge_reproduces_opensmile_when_present() {
     let dir = shared.join("reference/egemaps");
     let home = tempfile::tempdir().unwrap();
     let clip = "real_arctic_slt_a0009.wav";
-    let extract = |cmd: &mut std::process::Command| -> Vec<f64> {
-        cmd.args([
-            "extract",
-            "--no-cache",
-            "--plugin",
-            "smileapi",
-            "--format",
-            "csv",
-        ])
-        .arg(dir.join("clips").join(clip));
+    let extract = |cmd: &mut Command| -> Vec<f64> {
+        cmd.args(extract_args("smileapi", "csv"))
+            .arg(dir.join("clips").join(clip));
         let out = cmd.output().unwrap();
         assert!(out.status.success(), "{}", stderr_of(&out));
         stdout_of(&out)
