@@ -109,7 +109,8 @@ fn runs(x: &[f64], inside: impl Fn(f64) -> bool) -> Vec<usize> {
 }
 
 /// amean, stddevNorm, percentiles 20/50/80, range 20-80, rising and falling slope mean/stddev.
-fn ten(x: &[f64], out: &mut Vec<f64>) {
+/// Returns the peak count, which the loudness peak rate reuses.
+fn ten(x: &[f64], out: &mut Vec<f64>) -> usize {
     let mut sorted = x.to_vec();
     sorted.sort_by(f64::total_cmp);
     let p20 = percentile(&sorted, 0.2);
@@ -127,12 +128,13 @@ fn ten(x: &[f64], out: &mut Vec<f64>) {
         p.falling.mean(),
         p.falling.stddev(),
     ]);
+    p.peaks
 }
 
 pub fn functionals(c: &Contours) -> Vec<f64> {
     let mut out = Vec::with_capacity(88);
     ten(&non_zero(&c.lld[10]), &mut out);
-    ten(&c.lld[0], &mut out);
+    let loudness_peaks = ten(&c.lld[0], &mut out);
     for col in &c.lld[5..10] {
         out.push(amean(col));
         out.push(stddev_norm(col));
@@ -154,7 +156,7 @@ pub fn functionals(c: &Contours) -> Vec<f64> {
     }
     // Per second of the 20 ms stream (its frame count times the hop), not of the audio.
     let loudness_seconds = (c.lld[0].len() as f64 * FRAME_S).max(f64::MIN_POSITIVE);
-    out.push(peaks(&c.lld[0]).peaks as f64 / loudness_seconds);
+    out.push(loudness_peaks as f64 / loudness_seconds);
     let segments = segments(&c.lld[10]);
     let (voiced, unvoiced) = (&segments.voiced, &segments.unvoiced);
     let secs = |s: &[usize]| s.iter().map(|&l| l as f64 * FRAME_S).collect::<Vec<_>>();
