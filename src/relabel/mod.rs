@@ -2,7 +2,12 @@
 //! user data dir, keyed by corpus + path relative to the corpus root. Every change is written at
 //! once, atomically (temp file, fsync, rename), with an audit trail (old label, new label, time);
 //! undo and redo are changes too. Catalogs, and so training, apply them.
+//!
+//! Several serlab processes may relabel at once (a TUI and a `serlab labels set`): every change
+//! takes an exclusive lock beside the file, re-reads what is on disk, applies itself on top and
+//! writes, so no process overwrites another's changes to other clips.
 
+mod lock;
 mod time;
 
 use crate::corpus::{Catalog, Clip, CorpusKind};
@@ -79,13 +84,42 @@ pub enum RelabelError {
 #[derive(Debug)]
 pub struct RelabelStore {
     path: PathBuf,
-    current: BTreeMap<ClipKey, Relabel>,
+    current: Relabels,
     audit: Vec<AuditEntry>,
     undo: Vec<Change>,
     redo: Vec<Change>,
 }
 
 const HEADER: &str = "# serlab relabels: your corrections of corpus labels, keyed by corpus and path within it.\n# [[relabel]] entries are the labels in force; [[audit]] records every change (old -> new, time).\n# serlab rewrites this file atomically on every change; editing it by hand is fine while serlab is closed.\n\n";
+
+type Relabels = BTreeMap<ClipKey, Relabel>;
+
+fn read_file(path: &Path) -> Result<(Relabels, Vec<AuditEntry>), RelabelError> {
+    let err = |reason: String| RelabelError::File {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file: RelabelFile = match std::fs::read_to_string(path) {
+        Ok(text) => toml::from_str(&text)
+            .map_err(|e| err(format!("not a valid relabel file: {}", e.message())))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => RelabelFile::default(),
+        Err(e) => return Err(err(e.to_string())),
+    };
+    let current = file
+        .relabels
+        .into_iter()
+        .map(|r| {
+            (
+                ClipKey {
+                    corpus: r.corpus,
+                    path: r.path.clone(),
+                },
+                r,
+            )
+        })
+        .collect();
+    Ok((current, file.audit))
+}
 
 impl RelabelStore {
     pub fn default_path() -> PathBuf {
@@ -94,33 +128,11 @@ impl RelabelStore {
 
     /// Reads the file (a missing file is an empty store).
     pub fn open(path: &Path) -> Result<Self, RelabelError> {
-        let err = |reason: String| RelabelError::File {
-            path: path.to_path_buf(),
-            reason,
-        };
-        let file: RelabelFile = match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text)
-                .map_err(|e| err(format!("not a valid relabel file: {}", e.message())))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => RelabelFile::default(),
-            Err(e) => return Err(err(e.to_string())),
-        };
-        let current = file
-            .relabels
-            .into_iter()
-            .map(|r| {
-                (
-                    ClipKey {
-                        corpus: r.corpus,
-                        path: r.path.clone(),
-                    },
-                    r,
-                )
-            })
-            .collect();
+        let (current, audit) = read_file(path)?;
         Ok(Self {
             path: path.to_path_buf(),
             current,
-            audit: file.audit,
+            audit,
             undo: Vec::new(),
             redo: Vec::new(),
         })
@@ -165,6 +177,13 @@ impl RelabelStore {
         action: &str,
         new: Option<&String>,
     ) -> Result<(), RelabelError> {
+        // Under the lock, start from what is on disk now: another process may have changed
+        // other clips since this store last read or wrote the file.
+        let _lock = lock::exclusive(&self.path).map_err(|e| RelabelError::File {
+            path: self.path.clone(),
+            reason: format!("cannot lock: {e}"),
+        })?;
+        (self.current, self.audit) = read_file(&self.path)?;
         let time = time::now_utc();
         let old_label = self.current.get(&change.key).map(|r| r.label.clone());
         match new {
@@ -317,6 +336,37 @@ mod tests {
             "human-readable header"
         );
         assert!(text.contains("path = \"Actor_01/b.wav\""));
+    }
+
+    #[test]
+    fn two_stores_on_one_file_keep_each_others_changes() {
+        // Two serlab instances (say a TUI and `serlab labels set`) opened the file before
+        // either changed it.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relabels.toml");
+        let mut first = RelabelStore::open(&path).unwrap();
+        let mut second = RelabelStore::open(&path).unwrap();
+        first.set(key("a.wav"), Some("sad".into())).unwrap();
+        second.set(key("b.wav"), Some("angry".into())).unwrap();
+        first.set(key("c.wav"), Some("happy".into())).unwrap();
+        second.undo().unwrap();
+        let on_disk = RelabelStore::open(&path).unwrap();
+        let labels: Vec<(String, String)> = on_disk
+            .relabels()
+            .map(|r| (r.path.clone(), r.label.clone()))
+            .collect();
+        assert_eq!(
+            labels,
+            vec![
+                ("a.wav".into(), "sad".into()),
+                ("c.wav".into(), "happy".into())
+            ]
+        );
+        assert_eq!(on_disk.audit().len(), 4, "every change is in the trail");
+        // A store catches up with the others' changes whenever it writes.
+        assert_eq!(first.label(&key("b.wav")), Some("angry"));
+        first.set(key("d.wav"), Some("sad".into())).unwrap();
+        assert_eq!(first.label(&key("b.wav")), None);
     }
 
     #[test]

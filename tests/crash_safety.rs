@@ -1,0 +1,158 @@
+//! Crash safety of the files a user cares about: relabels survive SIGKILL at any instant and
+//! concurrent serlab processes, proven by killing real `serlab labels set` processes.
+
+mod common;
+
+use serlab::corpus::CorpusKind;
+use serlab::relabel::{ClipKey, RelabelStore};
+use serlab::util::rng::SplitMix64;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn labels_set(home: &Path, clip: &str, label: &str) -> Command {
+    let mut cmd = common::serlab(home);
+    cmd.args(["labels", "set", "ravdess", clip, label])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    cmd
+}
+
+fn relabel_file(home: &Path) -> std::path::PathBuf {
+    home.join(".local/share/serlab/relabels.toml")
+}
+
+fn snapshot(path: &Path) -> BTreeMap<String, String> {
+    RelabelStore::open(path)
+        .unwrap_or_else(|e| panic!("the relabel file is corrupt: {e}"))
+        .relabels()
+        .map(|r| (r.path.clone(), r.label.clone()))
+        .collect()
+}
+
+/// A relabel file large enough (5 000 entries) that reading and writing it takes a good part of
+/// the process's life, so random kill points land inside the save.
+fn seed_file(path: &Path, entries: usize) {
+    let mut text = String::new();
+    for i in 0..entries {
+        text.push_str(&format!(
+            "[[relabel]]\ncorpus = \"ravdess\"\npath = \"Actor_02/seed{i:05}.wav\"\nlabel = \"happy\"\nchanged_at = \"2026-01-01T00:00:00Z\"\n\n"
+        ));
+    }
+    common::write(path, text.as_bytes());
+}
+
+#[test]
+fn sigkill_at_random_points_leaves_the_old_or_the_new_relabels() {
+    let home = tempfile::tempdir().unwrap();
+    let path = relabel_file(home.path());
+    seed_file(&path, 5_000);
+    // How long one save takes, to spread the kill points over the whole process life.
+    let started = Instant::now();
+    assert!(labels_set(home.path(), "Actor_01/calibrate.wav", "sad")
+        .status()
+        .unwrap()
+        .success());
+    let life = started.elapsed();
+    let mut rng = SplitMix64::new(8);
+    let (mut kept_old, mut got_new) = (0, 0);
+    let mut temps_left = std::collections::HashSet::new();
+    let kills = 120;
+    for i in 0..kills {
+        let before = snapshot(&path);
+        let clip = format!("Actor_01/kill{i:03}.wav");
+        let mut child = labels_set(home.path(), &clip, "angry").spawn().unwrap();
+        let delay = life.mul_f64(1.2 * rng.uniform());
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        child.wait().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.trim().is_empty(), "kill {i}: the file is empty");
+        let after = snapshot(&path);
+        if after == before {
+            kept_old += 1;
+        } else {
+            let mut expected = before.clone();
+            expected.insert(clip.clone(), "angry".into());
+            assert_eq!(
+                after, expected,
+                "kill {i} after {delay:?}: neither the old nor the new state"
+            );
+            got_new += 1;
+        }
+        let dir = path.parent().unwrap();
+        temps_left.extend(
+            std::fs::read_dir(dir)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(".tmp-")),
+        );
+    }
+    println!(
+        "{kills} SIGKILLs spread over a {life:?} `labels set`: {kept_old} left the old state, {got_new} the new, {} interrupted writes left a temp file (removed by the next writer)",
+        temps_left.len()
+    );
+    assert!(
+        kept_old > 0 && got_new > 0,
+        "the kill points did not span the save ({kept_old} old, {got_new} new)"
+    );
+    // A later change still works and cleans up after the killed writers.
+    assert!(labels_set(home.path(), "Actor_01/after.wav", "sad")
+        .status()
+        .unwrap()
+        .success());
+    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "stale temp files: {leftovers:?}");
+    assert_eq!(snapshot(&path).len(), 5_000 + 1 + got_new + 1);
+}
+
+#[test]
+fn concurrent_serlab_processes_lose_no_relabel() {
+    let home = tempfile::tempdir().unwrap();
+    let path = relabel_file(home.path());
+    seed_file(&path, 500);
+    // Two "instances", each relabeling its own clips one after the other, at the same time.
+    let instance = |name: &'static str, home: std::path::PathBuf| {
+        std::thread::spawn(move || {
+            for i in 0..15 {
+                let clip = format!("{name}/clip{i:02}.wav");
+                let status = labels_set(&home, &clip, "sad").status().unwrap();
+                assert!(status.success(), "{clip}");
+            }
+        })
+    };
+    let a = instance("Actor_03", home.path().to_path_buf());
+    let b = instance("Actor_04", home.path().to_path_buf());
+    a.join().unwrap();
+    b.join().unwrap();
+    let store = RelabelStore::open(&path).unwrap();
+    for actor in ["Actor_03", "Actor_04"] {
+        for i in 0..15 {
+            let key = ClipKey {
+                corpus: CorpusKind::Ravdess,
+                path: format!("{actor}/clip{i:02}.wav"),
+            };
+            assert_eq!(store.label(&key), Some("sad"), "lost {}", key.path);
+        }
+    }
+    assert_eq!(store.relabels().count(), 530);
+    assert_eq!(
+        store.audit().len(),
+        30,
+        "every change is in the audit trail"
+    );
+    // The lock never outlives a process: a fresh change goes through at once.
+    let started = Instant::now();
+    assert!(labels_set(home.path(), "Actor_05/x.wav", "sad")
+        .status()
+        .unwrap()
+        .success());
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
