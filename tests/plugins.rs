@@ -214,6 +214,43 @@ fn misbehaving_extractors_fail_cleanly_and_the_host_goes_on() {
 }
 
 #[test]
+fn a_plugin_that_never_answers_is_given_up_after_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = Plugin::load(&c_plugin(dir.path(), "SLOW")).unwrap();
+    slow.set_call_timeout(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let err = slow.extract(&tone(0.1), 16_000, &[]).unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        matches!(err, PluginError::TimedOut { earlier: false, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("c-energy") && err.to_string().contains("0.3 s"),
+        "{err}"
+    );
+    assert!(
+        waited < std::time::Duration::from_secs(10),
+        "the host waited {waited:?} for a plugin that sleeps 30 s"
+    );
+    // Later calls are refused at once instead of leaving another thread stuck.
+    let started = std::time::Instant::now();
+    let err = slow.extract(&tone(0.1), 16_000, &[]).unwrap_err();
+    assert!(
+        matches!(err, PluginError::TimedOut { earlier: true, .. }),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_millis(200));
+    // The same C plugin without the sleep answers well inside that timeout.
+    let good = Plugin::load(&c_plugin(dir.path(), "GOOD")).unwrap();
+    good.set_call_timeout(std::time::Duration::from_millis(300));
+    assert_eq!(
+        good.extract(&[0.5; 1600], 16_000, &[]).unwrap().data[0],
+        0.25
+    );
+}
+
+#[test]
 fn a_plugin_writable_by_others_is_refused() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
@@ -276,6 +313,47 @@ fn serlab_plugins_json_lists_built_ins_and_refusals() {
         broken["error"].as_str().unwrap().contains("cannot load"),
         "{broken}"
     );
+}
+
+#[test]
+fn plugins_load_only_from_the_configured_places_not_the_working_directory() {
+    // A downloaded folder that carries libraries where a developer's checkout has them.
+    let home = tempfile::tempdir().unwrap();
+    for dir in ["plugins", "target/debug", "target/release", "."] {
+        let folder = home.path().join(dir);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(
+            test_plugin("echo"),
+            folder.join("libserlab_plugin_stowaway.so"),
+        )
+        .unwrap();
+    }
+    let names = |output: &std::process::Output| -> Vec<String> {
+        assert!(output.status.success(), "{}", stderr_of(output));
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+        rows.iter()
+            .map(|r| r["name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let listed = names(
+        &serlab(home.path())
+            .args(["plugins", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert!(listed.contains(&"classic".to_string()), "{listed:?}");
+    assert!(
+        !listed.contains(&"test-echo".to_string()),
+        "a library from the working directory was loaded: {listed:?}"
+    );
+    // Named on purpose, the same file loads.
+    let listed = names(
+        &serlab(home.path())
+            .args(["plugins", "--json", "--plugin-path", "plugins"])
+            .output()
+            .unwrap(),
+    );
+    assert!(listed.contains(&"test-echo".to_string()), "{listed:?}");
 }
 
 #[test]

@@ -6,6 +6,10 @@ use std::fs::File;
 use std::io::{BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::Path;
 
+/// Clips longer than this are refused rather than decoded into memory whole: emotional-speech
+/// clips last seconds, and an hour of 48 kHz audio would take hundreds of megabytes as f32.
+pub const MAX_DECODE_SECONDS: f64 = 600.0;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Audio {
     pub samples: Vec<f32>,
@@ -24,17 +28,36 @@ pub fn decode_mono(path: &Path) -> Result<Audio, AudioError> {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = File::open(path).map_err(io)?;
+    let file = File::open(path).map_err(io)?;
     let file_len = file.metadata().map_err(io)?.len();
+    decode_mono_from(BufReader::new(file), file_len, path)
+}
+
+/// Decodes WAV bytes from any seekable source of `len` bytes; `path` names it in errors.
+pub fn decode_mono_from<R: Read + Seek>(
+    mut reader: R,
+    len: u64,
+    path: &Path,
+) -> Result<Audio, AudioError> {
+    let io = |source| AudioError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     // The probe rejects what hound would misread or only notice late (sizes past the end of the
     // file, compressed codecs), with a message that says so.
-    let info = probe_reader(&mut file, file_len, path)?;
+    let info = probe_reader(&mut reader, len, path)?;
+    if info.duration_s() > MAX_DECODE_SECONDS {
+        return Err(AudioError::TooLong {
+            path: path.to_path_buf(),
+            seconds: info.duration_s(),
+            limit: MAX_DECODE_SECONDS,
+        });
+    }
     // hound reads the samples, but from a canonical header we build from the probe: the probe walks
     // chunks robustly (odd-sized chunks, vendor chunks before `data`), which hound does not.
-    file.seek(SeekFrom::Start(info.data_offset)).map_err(io)?;
+    reader.seek(SeekFrom::Start(info.data_offset)).map_err(io)?;
     let whole_frames = info.frames * u64::from(info.channels) * u64::from(info.bits_per_sample / 8);
-    let stream =
-        Cursor::new(canonical_header(&info)).chain(BufReader::new(file).take(whole_frames));
+    let stream = Cursor::new(canonical_header(&info)).chain(reader.take(whole_frames));
     let decode_err = |e: hound::Error| AudioError::Decode {
         path: path.to_path_buf(),
         detail: e.to_string(),

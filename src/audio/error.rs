@@ -15,6 +15,12 @@ pub enum AudioError {
     Truncated { path: PathBuf, detail: String },
     #[error("{}: empty: the data chunk holds no samples", path.display())]
     Empty { path: PathBuf },
+    #[error("{}: {seconds:.0} s long; serlab decodes clips of up to {limit:.0} s (emotional-speech clips last seconds): cut it into clips first (e.g. `sox in.wav out.wav trim 0 10 : newfile : restart`)", path.display())]
+    TooLong {
+        path: PathBuf,
+        seconds: f64,
+        limit: f64,
+    },
     #[error("{}: compressed codec `{codec}` (format tag 0x{tag:04x}) is not supported; convert it to PCM WAV (e.g. `sox in.wav -e signed-integer out.wav`)", path.display())]
     UnsupportedCodec {
         path: PathBuf,

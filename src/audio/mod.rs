@@ -11,7 +11,7 @@ mod probe;
 mod resample;
 mod write;
 
-pub use decode::{decode_mono, load_mono, Audio};
+pub use decode::{decode_mono, decode_mono_from, load_mono, Audio, MAX_DECODE_SECONDS};
 pub use error::AudioError;
 pub use probe::{probe, SampleFormat, WavInfo};
 pub use resample::{resample, resample_by_ratio};

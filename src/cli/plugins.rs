@@ -27,7 +27,9 @@ pub fn registry(config: &DatasetsConfig, cli_paths: &[PathBuf]) -> PluginRegistr
     config.smileapi.export();
     let mut explicit = cli_paths.to_vec();
     explicit.extend(config.plugin_paths.iter().cloned());
-    discover(&SearchPaths::with_explicit(explicit))
+    let mut registry = discover(&SearchPaths::with_explicit(explicit));
+    registry.set_call_timeout(config.plugin_timeout);
+    registry
 }
 
 fn rows(registry: &PluginRegistry) -> Vec<PluginRow> {

@@ -29,6 +29,8 @@ pub struct DatasetsConfig {
     pub labels: LabelMap,
     /// Extra plugin files or folders (`[plugins] paths = [...]`).
     pub plugin_paths: Vec<PathBuf>,
+    /// `[plugins] timeout_s`: how long one extraction may take before serlab gives up on it.
+    pub plugin_timeout: std::time::Duration,
     /// Settings of the `smileapi` bridge plugin (`[smileapi]`).
     pub smileapi: SmileApiSettings,
 }
@@ -75,6 +77,7 @@ impl Default for DatasetsConfig {
             corpora: Vec::new(),
             labels: LabelMap::default(),
             plugin_paths: Vec::new(),
+            plugin_timeout: crate::features::DEFAULT_CALL_TIMEOUT,
             smileapi: SmileApiSettings::default(),
         }
     }
@@ -224,6 +227,21 @@ impl DatasetsConfig {
             })
             .unwrap_or_default();
 
+        let plugin_timeout = match raw.plugins.as_ref().and_then(|p| p.timeout_s.as_ref()) {
+            None => crate::features::DEFAULT_CALL_TIMEOUT,
+            Some(seconds) => {
+                let value = *seconds.get_ref();
+                if !(value.is_finite() && (0.001..=86_400.0).contains(&value)) {
+                    return Err(invalid(
+                        seconds.span().start,
+                        "plugins.timeout_s",
+                        format!("{value} is not a number of seconds in 0.001..86400"),
+                    ));
+                }
+                std::time::Duration::from_secs_f64(value)
+            }
+        };
+
         let smileapi = raw
             .smileapi
             .as_ref()
@@ -239,6 +257,7 @@ impl DatasetsConfig {
             corpora,
             labels,
             plugin_paths,
+            plugin_timeout,
             smileapi,
         })
     }
@@ -428,6 +447,7 @@ struct RawSmileApi {
 struct RawPlugins {
     #[serde(default)]
     paths: Vec<String>,
+    timeout_s: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -568,6 +588,10 @@ sad = "sad"
 
         let (line, key, _) = error_of("sample_rate = \"fast\"\n");
         assert_eq!((line, key.as_str()), (1, "sample_rate"));
+
+        let (line, key, message) = error_of("[plugins]\ntimeout_s = -1.0\n");
+        assert_eq!((line, key.as_str()), (2, "plugins.timeout_s"));
+        assert!(message.contains("seconds"), "{message}");
 
         let (line, key, message) =
             error_of("classes = [\"a\", \"b\"]\n[labels]\nhappy = \"a\"\nsad = \"c\"\n");

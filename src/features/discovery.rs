@@ -59,9 +59,19 @@ impl RegistryEntry {
 #[derive(Debug, Clone, Default)]
 pub struct PluginRegistry {
     pub entries: Vec<RegistryEntry>,
+    /// Applied to every plugin loaded now or later (`load_path`); `None`: the plugin default.
+    call_timeout: Option<std::time::Duration>,
 }
 
 impl PluginRegistry {
+    /// How long one extraction may take in any of these plugins before the host gives up.
+    pub fn set_call_timeout(&mut self, timeout: std::time::Duration) {
+        self.call_timeout = Some(timeout);
+        for plugin in self.loaded() {
+            plugin.set_call_timeout(timeout);
+        }
+    }
+
     pub fn loaded(&self) -> impl Iterator<Item = &Arc<Plugin>> {
         self.entries.iter().filter_map(|e| match e {
             RegistryEntry::Loaded(p) => Some(p),
@@ -90,6 +100,9 @@ impl PluginRegistry {
     pub fn load_path(&mut self, path: &Path) -> Result<Arc<Plugin>, PluginError> {
         match Plugin::load(path) {
             Ok(plugin) => {
+                if let Some(timeout) = self.call_timeout {
+                    plugin.set_call_timeout(timeout);
+                }
                 let plugin = Arc::new(plugin);
                 self.entries
                     .retain(|e| !matches!(e, RegistryEntry::Loaded(p) if p.name == plugin.name));
@@ -141,10 +154,8 @@ impl SearchPaths {
         {
             out.push((exe_dir, true));
         }
-        for profile in ["release", "debug"] {
-            out.push((PathBuf::from("target").join(profile), true));
-        }
-        out.push((PathBuf::from("plugins"), false));
+        // Nothing relative to the working directory: running serlab inside a downloaded folder
+        // must not run code that folder brought along.
         out.push((dirs::data_dir().join("plugins"), false));
         out
     }

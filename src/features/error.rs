@@ -42,6 +42,13 @@ pub enum PluginError {
         frame: usize,
         value: f32,
     },
+    #[error("plugin `{plugin}` {}", if *earlier { format!("is not called again: an earlier call gave no answer within {seconds} s") } else { format!("gave no answer within {seconds} s; serlab gave up on it (raise [plugins] timeout_s in datasets.toml for very long clips)") })]
+    TimedOut {
+        plugin: String,
+        seconds: f64,
+        /// True when this call was refused because an earlier one timed out.
+        earlier: bool,
+    },
     #[error("no plugin named `{name}` (available: {available})")]
     Unknown { name: String, available: String },
 }

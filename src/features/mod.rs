@@ -10,4 +10,4 @@ pub mod plugin;
 
 pub use discovery::{discover, PluginRegistry, RegistryEntry, SearchPaths};
 pub use error::PluginError;
-pub use plugin::{FeatureKind, Features, ParamInfo, ParamType, Plugin};
+pub use plugin::{FeatureKind, Features, ParamInfo, ParamType, Plugin, DEFAULT_CALL_TIMEOUT};

@@ -8,7 +8,9 @@ use serlab_plugin_api::*;
 use std::ffi::CStr;
 use std::os::raw::c_char;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 const MAX_FEATURES: u32 = 1_000_000;
 const MAX_PARAMS: u32 = 256;
@@ -80,9 +82,25 @@ pub struct Plugin {
     /// Feature names with the default parameters.
     pub feature_names: Vec<String>,
     pub params: Vec<ParamInfo>,
+    calls: Calls,
+    /// How long one extraction may take before the host gives up on it (milliseconds).
+    timeout_ms: AtomicU64,
+    /// Set once a call ran past the timeout: the thread inside the plugin cannot be stopped, so
+    /// later calls are refused at once instead of piling up more stuck threads.
+    hung: AtomicBool,
+}
+
+/// What a call into the library needs, owned, so a call can run on its own thread.
+#[derive(Debug, Clone)]
+struct Calls {
+    name: String,
+    kind: FeatureKind,
     layout: LayoutFn,
     extract: ExtractFn,
 }
+
+/// Generous: the slowest built-in extractor needs well under a second for a minute of audio.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Reads a C string the plugin handed over, refusing NULL and invalid UTF-8.
 unsafe fn read_str(ptr: *const c_char, what: &str) -> Result<String, String> {
@@ -110,10 +128,6 @@ fn check_name(name: &str) -> Result<(), String> {
 
 impl Plugin {
     pub fn load(path: &Path) -> Result<Self, PluginError> {
-        let descriptor_error = |reason: String| PluginError::Descriptor {
-            path: path.to_path_buf(),
-            reason,
-        };
         check_permissions(path)?;
         // SAFETY: loading runs the library's initialisers; that is the trust a plugin is given.
         let library = unsafe { libloading::Library::new(path) }.map_err(|e| PluginError::Load {
@@ -140,7 +154,27 @@ impl Plugin {
                 });
             }
         };
+        // SAFETY: the entry point of a library that exports the version-1 symbol.
         let ptr = unsafe { entry() };
+        // SAFETY: a descriptor pointer straight from the library's entry point.
+        unsafe { Self::from_descriptor(path, ptr) }
+    }
+
+    /// Validates the descriptor a library's entry point returned. Nothing past the first two
+    /// fields is read before the ABI version and struct size are checked.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or points at memory readable for `struct_size` bytes, whose pointers are
+    /// NULL or valid C strings / NULL-terminated arrays, with `param_count` parameter entries.
+    #[doc(hidden)]
+    pub unsafe fn from_descriptor(
+        path: &Path,
+        ptr: *const serlab_plugin_descriptor_v1,
+    ) -> Result<Self, PluginError> {
+        let descriptor_error = |reason: String| PluginError::Descriptor {
+            path: path.to_path_buf(),
+            reason,
+        };
         if ptr.is_null() {
             return Err(descriptor_error(
                 "the entry point returned NULL (the plugin failed to initialise)".into(),
@@ -295,14 +329,20 @@ impl Plugin {
         };
         Ok(Self {
             path: path.to_path_buf(),
+            calls: Calls {
+                name: name.clone(),
+                kind,
+                layout,
+                extract,
+            },
             name,
             version,
             description,
             kind,
             feature_names,
             params,
-            layout,
-            extract,
+            timeout_ms: AtomicU64::new(DEFAULT_CALL_TIMEOUT.as_millis() as u64),
+            hung: AtomicBool::new(false),
         })
     }
 
@@ -385,6 +425,91 @@ impl Plugin {
             .join(",")
     }
 
+    /// Feature names and frame count for these parameters and an input length.
+    pub fn layout(
+        &self,
+        params: &[f64],
+        sample_rate: u32,
+        samples: usize,
+    ) -> Result<(Vec<String>, usize), PluginError> {
+        self.calls.layout(params, sample_rate, samples)
+    }
+
+    /// How long one extraction may run before the host gives up on it and reports it.
+    pub fn set_call_timeout(&self, timeout: Duration) {
+        self.timeout_ms
+            .store(timeout.as_millis().max(1) as u64, Ordering::Relaxed);
+    }
+
+    pub fn call_timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed))
+    }
+
+    /// Runs the plugin on mono samples. The call runs on a thread of its own so that a plugin
+    /// that never returns costs that thread, not the caller: after the timeout the host reports
+    /// it and refuses further calls into that plugin.
+    pub fn extract(
+        &self,
+        samples: &[f32],
+        sample_rate: u32,
+        params: &[f64],
+    ) -> Result<Features, PluginError> {
+        if params.len() != self.params.len() {
+            return Err(PluginError::Param {
+                plugin: self.name.clone(),
+                reason: format!(
+                    "{} parameter values for {} parameters",
+                    params.len(),
+                    self.params.len()
+                ),
+            });
+        }
+        let timeout = self.call_timeout();
+        if self.hung.load(Ordering::Relaxed) {
+            return Err(PluginError::TimedOut {
+                plugin: self.name.clone(),
+                seconds: timeout.as_secs_f64(),
+                earlier: true,
+            });
+        }
+        let (tx, rx) = mpsc::channel();
+        let calls = self.calls.clone();
+        let samples = samples.to_vec();
+        let params = params.to_vec();
+        std::thread::Builder::new()
+            .name(format!("plugin {}", self.name))
+            // Plugins may keep large frames on the stack, as they could on a main thread.
+            .stack_size(8 << 20)
+            .spawn(move || {
+                let _ = tx.send(calls.extract(&samples, sample_rate, &params));
+            })
+            .map_err(|e| PluginError::Failed {
+                plugin: self.name.clone(),
+                status: "not started",
+                message: format!("cannot start a thread for the call: {e}"),
+            })?;
+        match rx.recv_timeout(timeout) {
+            Ok(result) => result,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                self.hung.store(true, Ordering::Relaxed);
+                Err(PluginError::TimedOut {
+                    plugin: self.name.clone(),
+                    seconds: timeout.as_secs_f64(),
+                    earlier: false,
+                })
+            }
+            // The thread ended without an answer: only a panic inside the host's own code can do
+            // that (a plugin's own panics are caught at the ABI boundary).
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(PluginError::Failed {
+                plugin: self.name.clone(),
+                status: "panicked",
+                message: "the call ended without a result".into(),
+            }),
+        }
+    }
+}
+
+impl Calls {
     fn failed(&self, status: i32, message: String) -> PluginError {
         let status = match status {
             SERLAB_ERR_INVALID_INPUT => "invalid input",
@@ -405,7 +530,7 @@ impl Plugin {
     }
 
     /// Feature names and frame count for these parameters and an input length.
-    pub fn layout(
+    fn layout(
         &self,
         params: &[f64],
         sample_rate: u32,
@@ -478,23 +603,13 @@ impl Plugin {
         Ok((names, frames as usize))
     }
 
-    /// Runs the plugin on mono samples.
-    pub fn extract(
+    /// Runs the plugin on mono samples, on the calling thread.
+    fn extract(
         &self,
         samples: &[f32],
         sample_rate: u32,
         params: &[f64],
     ) -> Result<Features, PluginError> {
-        if params.len() != self.params.len() {
-            return Err(PluginError::Param {
-                plugin: self.name.clone(),
-                reason: format!(
-                    "{} parameter values for {} parameters",
-                    params.len(),
-                    self.params.len()
-                ),
-            });
-        }
         let (names, frames) = self.layout(params, sample_rate, samples.len())?;
         let dims = names.len();
         let capacity = frames as u64 * dims as u64;

@@ -3,6 +3,7 @@
  * broken ones with a clear reason. */
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 #include "serlab_plugin.h"
 
 #define GOOD 0
@@ -13,6 +14,7 @@
 #define BAD_UTF8 5
 #define NO_ENTRY 6
 #define NULL_DESCRIPTOR 7
+#define SLOW 8
 
 #ifndef VARIANT
 #define VARIANT GOOD
@@ -37,6 +39,9 @@ static int32_t layout(const double *params, uint32_t param_count, uint32_t sampl
 }
 
 static int32_t extract(const serlab_extract_args_v1 *args) {
+#if VARIANT == SLOW
+    sleep(30); /* a plugin stuck in a loop or a lock */
+#endif
     if (args->out_capacity < 2) return SERLAB_ERR_BUFFER_TOO_SMALL;
     double energy = 0.0;
     for (uint64_t i = 0; i < args->sample_count; i++) energy += (double)args->samples[i] * args->samples[i];
