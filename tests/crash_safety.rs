@@ -156,3 +156,95 @@ fn concurrent_serlab_processes_lose_no_relabel() {
         .success());
     assert!(started.elapsed() < Duration::from_secs(30));
 }
+
+fn read_state(path: &Path) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "{}: a checkpoint state that does not parse: {e}",
+            path.display()
+        )
+    }))
+}
+
+fn epochs_done(state: &serde_json::Value) -> u64 {
+    state["epochs_done"].as_u64().unwrap()
+}
+
+#[test]
+fn training_killed_with_sigkill_resumes_from_its_last_checkpoint() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("model");
+    let state_file = home.path().join(".model.checkpoint/fold-0/state.json");
+    let train = |resume: bool| {
+        let mut cmd = common::serlab(home.path());
+        cmd.args(["train", "--epochs", "8", "--ensemble", "1", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if resume {
+            cmd.arg("--resume");
+        }
+        cmd
+    };
+    let mut rng = SplitMix64::new(21);
+    let mut done = 0;
+    let mut first_epoch_seconds = None;
+    for kill in 0..3 {
+        let mut child = train(kill > 0).spawn().unwrap();
+        // Wait for one more finished epoch, then kill at a random point of the next one
+        // (possibly while it writes its checkpoint).
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            if let Some(state) = read_state(&state_file) {
+                if epochs_done(&state) > done {
+                    break;
+                }
+            }
+            assert!(Instant::now() < deadline, "no progress after kill {kill}");
+            assert!(child.try_wait().unwrap().is_none(), "training ended early");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_secs_f64(3.0 * rng.uniform()));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let state = read_state(&state_file).expect("the checkpoint vanished");
+        let now = epochs_done(&state);
+        assert!(
+            now > done,
+            "kill {kill}: the checkpoint went back from {done} to {now}"
+        );
+        assert_eq!(state["history"].as_array().unwrap().len() as u64, now);
+        let seconds = state["history"][0]["seconds"].as_f64().unwrap();
+        assert_eq!(
+            *first_epoch_seconds.get_or_insert(seconds),
+            seconds,
+            "kill {kill}: epoch 1 was trained again instead of resumed"
+        );
+        assert!(
+            !out.exists(),
+            "a model folder appeared before training finished"
+        );
+        done = now;
+    }
+    assert!(done < 8, "the kills came too late to interrupt anything");
+    let status = train(true).status().unwrap();
+    assert!(status.success());
+    for file in ["model.mpk", "model.json", "metrics.json"] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let state = read_state(&state_file);
+    if let Some(state) = state {
+        assert_eq!(epochs_done(&state), 8);
+        assert_eq!(state["history"][0]["seconds"].as_f64(), first_epoch_seconds);
+    }
+    let clip = home.path().join("probe.wav");
+    common::write(&clip, &common::short_clip(1.0));
+    let output = common::serlab(home.path())
+        .args(["predict", "--json", "--model"])
+        .arg(&out)
+        .arg(&clip)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", common::stderr_of(&output));
+}

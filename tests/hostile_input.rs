@@ -257,6 +257,8 @@ fn one_hour_wav(path: &Path) {
 }
 
 /// Peak resident memory of a finished child, from the kernel's own accounting.
+// The child is reaped by wait4 (which also reports its memory), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn run_measured(mut cmd: std::process::Command) -> (std::process::ExitStatus, String, u64) {
     use std::os::unix::process::ExitStatusExt;
     let child = cmd

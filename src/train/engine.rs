@@ -142,13 +142,8 @@ impl Checkpoint {
         let json = serde_json::to_string(state).map_err(|e| e.to_string())?;
         std::fs::write(tmp.join("state.json"), json)
             .map_err(|e| format!("{}: {e}", tmp.display()))?;
-        let old = self.dir.join(format!("fold-{fold}.old"));
-        let _ = std::fs::remove_dir_all(&old);
-        if dir.exists() {
-            std::fs::rename(&dir, &old).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::rename(&tmp, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let _ = std::fs::remove_dir_all(&old);
+        crate::util::atomic::replace_dir(&tmp, &dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
         Ok(())
     }
 }

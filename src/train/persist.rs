@@ -1,6 +1,7 @@
 //! Saving and loading a trained model directory: `model.mpk` (full-precision weights),
 //! `model.json` (plugin, classes, normalisation, architecture), `metrics.json`. The directory is
-//! written beside its destination and renamed into place, so it is never half-written.
+//! written beside its destination and swapped into place in one step, so it is never half-written
+//! and a crash leaves the previous model whole.
 
 use super::run::{MetricsReport, ModelInfo, TrainOutcome};
 use crate::model::{device, Backend, Cnn, Ensemble};
@@ -41,6 +42,7 @@ pub fn save(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "model".into());
+    crate::util::atomic::remove_stale_temps(parent, &name);
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io(&tmp, e.to_string()))?;
@@ -61,14 +63,7 @@ pub fn save(
     json(info, "model.json")?;
     json(metrics, "metrics.json")?;
     extra(&tmp).map_err(|e| io(&tmp, e))?;
-    if dir.exists() {
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        std::fs::rename(dir, &old).map_err(|e| io(dir, e.to_string()))?;
-        std::fs::rename(&tmp, dir).map_err(|e| io(dir, e.to_string()))?;
-        let _ = std::fs::remove_dir_all(&old);
-    } else {
-        std::fs::rename(&tmp, dir).map_err(|e| io(dir, e.to_string()))?;
-    }
+    crate::util::atomic::replace_dir(&tmp, dir).map_err(|e| io(dir, e.to_string()))?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Write a file so that readers (and a crash at any instant) see either the old or the new content,
 //! never a mix: write a temp file in the same folder, fsync it, rename it over the target, fsync
-//! the folder.
+//! the folder. Folders (model directories, checkpoints) are built beside their target and swapped
+//! in with one atomic exchange.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -41,9 +42,74 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Replaces the folder `target` by the complete folder `staged` (a sibling): after a crash at any
+/// instant `target` holds either all of the old content or all of the new. Linux exchanges the
+/// two names in one step (`renameat2(RENAME_EXCHANGE)`); where the file system cannot, the old
+/// folder is moved aside first.
+pub fn replace_dir(staged: &Path, target: &Path) -> io::Result<()> {
+    sync_tree(staged)?;
+    if fs::symlink_metadata(target).is_err() {
+        fs::rename(staged, target)?;
+    } else if exchange(staged, target).is_ok() {
+        // `staged` now holds the old content.
+        fs::remove_dir_all(staged)?;
+    } else {
+        let mut aside = staged.as_os_str().to_os_string();
+        aside.push(".old");
+        let aside = Path::new(&aside);
+        let _ = fs::remove_dir_all(aside);
+        fs::rename(target, aside)?;
+        fs::rename(staged, target)?;
+        let _ = fs::remove_dir_all(aside);
+    }
+    if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Ok(dir) = File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+    Ok(())
+}
+
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in path"))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two valid NUL-terminated paths.
+    let status = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Flushes every file of a freshly written folder (and the folder) to disk.
+fn sync_tree(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_tree(&entry.path())?;
+        } else {
+            File::open(entry.path())?.sync_all()?;
+        }
+    }
+    File::open(dir)?.sync_all()
+}
+
 /// A process killed between creating its temp file and renaming it leaves the temp behind; the
-/// next writer removes those of processes that no longer run.
-fn remove_stale_temps(dir: &Path, name: &str) {
+/// next writer removes those of processes that no longer run (folders too).
+pub fn remove_stale_temps(dir: &Path, name: &str) {
     let prefix = format!(".{name}.tmp-");
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -60,7 +126,12 @@ fn remove_stale_temps(dir: &Path, name: &str) {
         let gone = unsafe { libc::kill(pid, 0) } != 0
             && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
         if gone {
-            let _ = fs::remove_file(entry.path());
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                fs::remove_dir_all(path)
+            } else {
+                fs::remove_file(path)
+            };
         }
     }
 }
@@ -78,6 +149,26 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"new");
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "a temp file was left behind");
+    }
+
+    #[test]
+    fn replace_dir_swaps_whole_folders() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("model");
+        let staged = root.path().join(".model.tmp-1");
+        fs::create_dir_all(&staged).unwrap();
+        fs::write(staged.join("a"), b"first").unwrap();
+        replace_dir(&staged, &target).unwrap();
+        assert_eq!(fs::read(target.join("a")).unwrap(), b"first");
+        fs::create_dir_all(&staged).unwrap();
+        fs::write(staged.join("b"), b"second").unwrap();
+        replace_dir(&staged, &target).unwrap();
+        assert!(
+            !target.join("a").exists(),
+            "old content left in the new folder"
+        );
+        assert_eq!(fs::read(target.join("b")).unwrap(), b"second");
+        assert!(!staged.exists(), "the old folder was not removed");
     }
 
     #[test]
