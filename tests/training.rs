@@ -183,6 +183,70 @@ fn a_saved_model_reloads_and_predicts_identically() {
     // A directory that is not a model is refused with the reason.
     let err = persist::load(home.path()).err().unwrap().to_string();
     assert!(err.contains("model.json"), "{err}");
+
+    // Hand-edited or corrupted descriptions are refused before anything is built from them,
+    // and weights that do not fit the description are refused instead of panicking later.
+    let original: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("model.json")).unwrap()).unwrap();
+    let edits: Vec<(&str, Box<dyn Fn(&mut serde_json::Value)>, &str)> = vec![
+        (
+            "kernel 0",
+            Box::new(|v| v["architecture"]["kernel"] = 0.into()),
+            "must be positive",
+        ),
+        (
+            "a billion filters",
+            Box::new(|v| v["architecture"]["filters"] = serde_json::json!([1_000_000_000u64])),
+            "filters",
+        ),
+        (
+            "1000 members",
+            Box::new(|v| v["members"] = 1000.into()),
+            "ensemble members",
+        ),
+        (
+            "a class missing",
+            Box::new(|v| {
+                v["classes"].as_array_mut().unwrap().pop();
+            }),
+            "class names",
+        ),
+        (
+            "another input",
+            Box::new(|v| v["shape"]["len"] = 7.into()),
+            "input shape",
+        ),
+        (
+            "statistics cut short",
+            Box::new(|v| v["stats"]["mean"] = serde_json::json!([0.0])),
+            "normalisation statistics",
+        ),
+        (
+            "weights of another architecture",
+            Box::new(|v| v["architecture"]["dense"] = 16.into()),
+            "does not fit",
+        ),
+        (
+            "not JSON at all",
+            Box::new(|v| *v = "]]".into()),
+            "model.json",
+        ),
+    ];
+    for (what, edit, expected) in edits {
+        let mut value = original.clone();
+        edit(&mut value);
+        let text = match value.as_str() {
+            Some(raw) => raw.to_string(),
+            None => value.to_string(),
+        };
+        std::fs::write(dir.join("model.json"), text).unwrap();
+        let err = persist::load(&dir).err().map(|e| e.to_string());
+        assert!(
+            err.as_ref()
+                .is_some_and(|e| e.contains(expected) && e.contains("model")),
+            "{what}: {err:?}"
+        );
+    }
 }
 
 #[test]

@@ -5,8 +5,9 @@
 
 use super::run::{MetricsReport, ModelInfo, TrainOutcome};
 use crate::model::{device, Backend, Cnn, Ensemble};
-use burn::module::Module;
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder};
+use burn::tensor::Tensor;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +101,7 @@ pub fn load(dir: &Path) -> Result<(Vec<Cnn<Backend>>, ModelInfo), ModelDirError>
         .map_err(|e| invalid(format!("model.json: {e}")))?;
     let info: ModelInfo =
         serde_json::from_str(&text).map_err(|e| invalid(format!("model.json: {e}")))?;
+    check_info(&info).map_err(|e| invalid(format!("model.json: {e}")))?;
     let bad_weights = |e: burn::record::RecorderError| invalid(format!("model.mpk: {e}"));
     let models = if info.members <= 1 {
         let model: Cnn<Backend> = info.architecture.init(&device());
@@ -112,7 +114,96 @@ pub fn load(dir: &Path) -> Result<(Vec<Cnn<Backend>>, ModelInfo), ModelDirError>
             .map_err(bad_weights)?
             .members
     };
+    // burn loads tensors by name without checking their shapes against the architecture; a
+    // model.mpk of another model would only fail (by panicking) at the first prediction.
+    let expected = shapes(&info.architecture.init::<Backend>(&device()));
+    if models.iter().any(|m| shapes(m) != expected) {
+        return Err(invalid(
+            "model.mpk does not fit the architecture in model.json".into(),
+        ));
+    }
     Ok((models, info))
+}
+
+/// The shape of every weight tensor, in module order.
+fn shapes(model: &Cnn<Backend>) -> Vec<Vec<usize>> {
+    struct Shapes(Vec<Vec<usize>>);
+    impl ModuleVisitor<Backend> for Shapes {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<Backend, D>>) {
+            self.0.push(param.val().dims().to_vec());
+        }
+    }
+    let mut collected = Shapes(Vec::new());
+    model.visit(&mut collected);
+    collected.0
+}
+
+/// Limits far above any model serlab trains, so a hand-edited or corrupted model.json is refused
+/// before it makes serlab allocate absurd networks.
+const MAX_PARAMETERS: usize = 200_000_000;
+
+/// Checks a model description read from disk before anything is built from it.
+fn check_info(info: &ModelInfo) -> Result<(), String> {
+    let arch = &info.architecture;
+    let shape = info.shape;
+    if info.classes.len() < 2 || info.classes.len() != arch.classes {
+        return Err(format!(
+            "{} class names for an architecture with {} classes",
+            info.classes.len(),
+            arch.classes
+        ));
+    }
+    if !(1..=64).contains(&info.members) {
+        return Err(format!("{} ensemble members (1-64)", info.members));
+    }
+    if arch.kernel == 0 || arch.kernel > 63 || arch.dense == 0 || arch.filters.is_empty() {
+        return Err("kernel, dense size and filters must be positive".into());
+    }
+    if arch.filters.len() > 16 || arch.filters.iter().any(|&f| f == 0 || f > 4096) {
+        return Err(format!(
+            "filters {:?} (1-16 layers of 1-4096)",
+            arch.filters
+        ));
+    }
+    if shape.len != arch.input_len || shape.channels != arch.input_channels || shape.len == 0 {
+        return Err(format!(
+            "input shape {}x{} does not match the architecture's {}x{}",
+            shape.len, shape.channels, arch.input_len, arch.input_channels
+        ));
+    }
+    let dims = if shape.sequence {
+        shape.channels
+    } else {
+        shape.len * shape.channels
+    };
+    if info.stats.mean.len() != info.stats.std.len()
+        || (info.stats.mean.len() != dims && info.stats.mean.len() != shape.channels)
+    {
+        return Err(format!(
+            "normalisation statistics for {} values, the input has {dims}",
+            info.stats.mean.len()
+        ));
+    }
+    // Parameters: every conv layer, then the dense head.
+    let mut channels = arch.input_channels;
+    let mut parameters = 0usize;
+    for &filters in &arch.filters {
+        parameters = parameters.saturating_add(channels.saturating_mul(filters * arch.kernel));
+        channels = filters;
+    }
+    let flat = if arch.global_pool {
+        channels
+    } else {
+        channels.saturating_mul(arch.pooled_len())
+    };
+    parameters = parameters.saturating_add(flat.saturating_mul(arch.dense));
+    if parameters.saturating_mul(info.members) > MAX_PARAMETERS {
+        return Err(format!(
+            "an architecture of about {parameters} parameters x {} members is beyond any serlab model",
+            info.members
+        ));
+    }
+    Ok(())
 }
 
 mod erased {
