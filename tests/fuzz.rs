@@ -3,8 +3,8 @@
 //! plugin descriptor. Each target runs a fixed number of mutated inputs (seeded, so a failure
 //! reproduces) grown from the checked-in corpus of hostile inputs in `tests/nasty/`; every input
 //! must give a result or a clear error naming its source, never a panic, and no input may make the
-//! parser allocate more than `MEMORY_LIMIT`. `SERLAB_FUZZ_ITERATIONS` scales the runs (CI uses the
-//! default); a failing input is written to the temp dir and its path printed.
+//! parser allocate more than `MEMORY_LIMIT`. `SERLAB_FUZZ_SCALE` multiplies the runs (CI uses the
+//! defaults); a failing input is written to the temp dir and its path printed.
 
 mod fuzzing;
 
@@ -62,7 +62,7 @@ fn the_harness_catches_panics_unclear_errors_and_memory_hogs() {
 
 #[test]
 fn fuzz_wav_decoder() {
-    let report = fuzz("wav", &files_in(&nasty_dir("wav")), 200_000, |input| {
+    let report = fuzz("wav", &files_in(&nasty_dir("wav")), 2_000_000, |input| {
         let source = Path::new("fuzzed.wav");
         match decode_mono_from(Cursor::new(input), input.len() as u64, source) {
             Ok(audio) if audio.samples.is_empty() => Outcome::Bad("no samples, no error".into()),
@@ -103,7 +103,7 @@ fn fuzz_file_name_parsers() {
         CorpusKind::Tess,
         CorpusKind::Savee,
     ];
-    let report = fuzz("names", &name_seeds(), 100_000, |input| {
+    let report = fuzz("names", &name_seeds(), 1_000_000, |input| {
         // Any bytes, as Unix file names can be: not UTF-8, empty, thousands of bytes long.
         let path = Path::new(OsStr::from_bytes(input));
         let mut outcome = Outcome::Rejected;
@@ -129,7 +129,7 @@ fn fuzz_file_name_parsers() {
 fn fuzz_datasets_toml() {
     let mut seeds = files_in(&nasty_dir("toml"));
     seeds.push(std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets.toml")).unwrap());
-    let report = fuzz("datasets.toml", &seeds, 30_000, |input| {
+    let report = fuzz("datasets.toml", &seeds, 200_000, |input| {
         let text = String::from_utf8_lossy(input);
         match DatasetsConfig::parse(&text, Path::new("fuzzed-datasets.toml"), Path::new("/")) {
             Ok(config) if config.labels.classes().is_empty() => {
@@ -146,7 +146,7 @@ fn fuzz_datasets_toml() {
 #[test]
 fn fuzz_theme_files() {
     let seeds = files_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("themes"));
-    let report = fuzz("theme", &seeds, 30_000, |input| {
+    let report = fuzz("theme", &seeds, 200_000, |input| {
         let text = String::from_utf8_lossy(input);
         match serlab::tui::theme::Theme::parse(&text, "fuzzed-theme.toml") {
             Ok(_) => Outcome::Accepted,
@@ -163,7 +163,7 @@ fn fuzz_augment_policy_and_relabel_files() {
     let dir = tempfile::tempdir().unwrap();
     let policy_path = dir.path().join("fuzzed-augment.toml");
     let default = toml::to_string_pretty(&serlab::augment::AugmentPolicy::default()).unwrap();
-    let report = fuzz("augment.toml", &[default.into_bytes()], 3_000, |input| {
+    let report = fuzz("augment.toml", &[default.into_bytes()], 20_000, |input| {
         std::fs::write(&policy_path, input).unwrap();
         match serlab::augment::AugmentPolicy::load(&policy_path) {
             Ok(_) => Outcome::Accepted,
@@ -175,7 +175,7 @@ fn fuzz_augment_policy_and_relabel_files() {
 
     let relabel_path = dir.path().join("fuzzed-relabels.toml");
     let seed = b"[[relabel]]\ncorpus = \"ravdess\"\npath = \"Actor_01/03-01-05-01-02-01-01.wav\"\nlabel = \"sad\"\nchanged_at = \"2026-01-01T00:00:00Z\"\n\n[[audit]]\ntime = \"2026-01-01T00:00:00Z\"\ncorpus = \"ravdess\"\npath = \"a.wav\"\nold = \"corpus\"\nnew = \"sad\"\naction = \"set\"\n".to_vec();
-    let report = fuzz("relabels.toml", &[seed], 3_000, |input| {
+    let report = fuzz("relabels.toml", &[seed], 20_000, |input| {
         std::fs::write(&relabel_path, input).unwrap();
         match serlab::relabel::RelabelStore::open(&relabel_path) {
             Ok(_) => Outcome::Accepted,
@@ -189,7 +189,7 @@ fn fuzz_augment_policy_and_relabel_files() {
 #[test]
 fn fuzz_plugin_descriptors() {
     let seeds: Vec<Vec<u8>> = (0u8..16).map(|i| vec![i; 64]).collect();
-    let report = fuzz("descriptor", &seeds, 200_000, |input| {
+    let report = fuzz("descriptor", &seeds, 1_000_000, |input| {
         let descriptor = fuzzing::descriptor::Fuzzed::from_bytes(input);
         let path = Path::new("libfuzzed.so");
         // SAFETY: `Fuzzed` keeps every pointer of the descriptor valid while it lives.

@@ -100,11 +100,14 @@ impl Report {
     }
 }
 
+/// `SERLAB_FUZZ_SCALE` multiplies every target's default count (longer campaigns by hand).
 fn iterations(default: usize) -> usize {
-    std::env::var("SERLAB_FUZZ_ITERATIONS")
+    let scale: f64 = std::env::var("SERLAB_FUZZ_SCALE")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+        .filter(|s: &f64| s.is_finite() && *s > 0.0)
+        .unwrap_or(1.0);
+    (default as f64 * scale).round() as usize
 }
 
 /// Keeps the default panic message for every thread but the fuzzing ones.
@@ -120,8 +123,8 @@ fn install_quiet_hook() {
     });
 }
 
-/// Runs every seed as it is, then `default_iterations` mutated inputs (or
-/// `SERLAB_FUZZ_ITERATIONS`), through `run`.
+/// Runs every seed as it is, then `default_iterations` mutated inputs (times
+/// `SERLAB_FUZZ_SCALE`), through `run`.
 pub fn fuzz(
     target: &str,
     seeds: &[Vec<u8>],
