@@ -91,7 +91,7 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}:{line}: `{key}`: {message}", path.display())]
+    #[error("{}:{line}: {}{message}", path.display(), if key.is_empty() { String::new() } else { format!("`{key}`: ") })]
     Invalid {
         path: PathBuf,
         line: usize,
@@ -161,7 +161,12 @@ impl DatasetsConfig {
         };
         let raw: RawConfig = toml::from_str(text).map_err(|err| {
             let offset = err.span().map(|s| s.start).unwrap_or(0);
-            let message = err.message().trim().to_string();
+            let mut message = err.message().trim().to_string();
+            if message.is_empty() {
+                // The TOML parser gives no words for some bytes (a lone carriage return).
+                let byte = text.as_bytes().get(offset).copied().unwrap_or(0);
+                message = format!("unexpected character 0x{byte:02x}: not valid TOML");
+            }
             let key = key_from_message(&message).unwrap_or_else(|| key_at(text, offset));
             invalid(offset, &key, message)
         })?;
@@ -588,6 +593,11 @@ sad = "sad"
 
         let (line, key, _) = error_of("sample_rate = \"fast\"\n");
         assert_eq!((line, key.as_str()), (1, "sample_rate"));
+
+        // A lone carriage return: the TOML parser's own message is empty.
+        let (line, _, message) = error_of("\r");
+        assert_eq!(line, 1);
+        assert!(message.contains("0x0d"), "{message}");
 
         let (line, key, message) = error_of("[plugins]\ntimeout_s = -1.0\n");
         assert_eq!((line, key.as_str()), (2, "plugins.timeout_s"));
