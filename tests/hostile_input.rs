@@ -233,6 +233,42 @@ fn a_corpus_folder_full_of_hazards_scans_and_keeps_the_good_clips() {
         let err = decode_mono(&locked).unwrap_err().to_string();
         assert!(err.contains("03-01-06-01-02-01-01.wav"), "{err}");
     }
+    if locked_readable {
+        unreadable_for_an_unprivileged_user(root.path());
+    }
+}
+
+/// Root reads a mode-000 file anyway; an unprivileged user (CI runs as root) cannot, so the whole
+/// `serlab datasets` runs as `nobody` over the same folder.
+fn unreadable_for_an_unprivileged_user(corpus: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    const NOBODY: u32 = 65_534;
+    let home = tempfile::tempdir().unwrap();
+    let open = |p: &Path| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777)).unwrap();
+    };
+    open(home.path());
+    open(corpus);
+    open(&corpus.join("Actor_01"));
+    let datasets = common::datasets_file(home.path(), &[("ravdess", corpus)]);
+    open(&datasets);
+    let output = common::serlab(home.path())
+        .args(["datasets", "--json", "--datasets"])
+        .arg(&datasets)
+        .uid(NOBODY)
+        .gid(NOBODY)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", common::stderr_of(&output));
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let unreadable = summary["unreadable"].to_string();
+    assert!(
+        unreadable.contains("03-01-06-01-02-01-01.wav") && unreadable.contains("ermission denied"),
+        "{unreadable}"
+    );
+    // The good clip still loads beside it.
+    assert_eq!(summary["corpora"][0]["clips"], 1, "{summary}");
 }
 
 /// A WAV whose header says one hour of 48 kHz stereo, with the data present as a sparse file.
