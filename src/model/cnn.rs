@@ -107,7 +107,7 @@ impl<B: Backend> ConvBlock<B> {
         let [batch, len, channels] = x.dims();
         let unfold = channels * self.taps.len() <= UNFOLD_MAX_WIDTH;
         let y = relu(self.convolve(x, unfold));
-        let y = self.norm.forward(y);
+        let y = super::norm::batch_norm_rows(&self.norm, y);
         let filters = y.dims()[1];
         max_pool_5_2_same(y.reshape([batch, len, filters]))
     }

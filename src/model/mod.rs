@@ -10,6 +10,7 @@
 
 mod cnn;
 mod ensemble;
+mod norm;
 
 pub use cnn::{Cnn, CnnConfig, ConvBlock};
 pub use ensemble::Ensemble;
