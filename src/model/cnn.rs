@@ -106,7 +106,14 @@ impl<B: Backend> ConvBlock<B> {
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
         let [batch, len, channels] = x.dims();
         let unfold = channels * self.taps.len() <= UNFOLD_MAX_WIDTH;
-        let y = relu(self.convolve(x, unfold));
+        let conv = self.convolve(x, unfold);
+        // Both are exactly ReLU; the arithmetic one has the faster gradient, plain `relu` the
+        // faster forward pass.
+        let y = if B::ad_enabled(&conv.device()) {
+            rectify(conv)
+        } else {
+            relu(conv)
+        };
         let y = super::norm::batch_norm_rows(&self.norm, y);
         let filters = y.dims()[1];
         max_pool_5_2_same(y.reshape([batch, len, filters]))
@@ -134,51 +141,77 @@ impl<B: Backend> ConvBlock<B> {
             let unfolded = Tensor::cat((0..kernel).map(view).collect(), 2)
                 .reshape([batch * len, kernel * channels]);
             let weight = Tensor::cat(self.taps.iter().map(|t| t.weight.val()).collect(), 0);
-            let y = unfolded.matmul(weight);
-            match &self.taps[0].bias {
-                Some(bias) => y + bias.val().unsqueeze(),
-                None => y,
-            }
+            self.add_bias(unfolded.matmul(weight))
         } else {
             // (An unfolded copy of a wide input is 5x slower on candle than these products.)
             let mut y: Option<Tensor<B, 2>> = None;
             for (k, tap) in self.taps.iter().enumerate() {
-                let part = tap.forward(view(k).reshape([batch * len, channels]));
+                let part = view(k)
+                    .reshape([batch * len, channels])
+                    .matmul(tap.weight.val());
                 y = Some(match y {
                     Some(sum) => sum + part,
                     None => part,
                 });
             }
-            y.expect("kernel size is at least 1")
+            self.add_bias(y.expect("kernel size is at least 1"))
+        }
+    }
+
+    /// The convolution's bias (kept by the first tap).
+    fn add_bias(&self, y: Tensor<B, 2>) -> Tensor<B, 2> {
+        match &self.taps[0].bias {
+            Some(bias) => super::rows::add_row(y, bias.val().unsqueeze()),
+            None => y,
         }
     }
 }
 
 /// Max pooling, window 5, stride 2, 'same' padding (Keras): out[i] = max(x[2i-1 .. 2i+3]).
 /// Built from a pairwise reshape: pairs m[j] = max(x[2j], x[2j+1]) of the padded signal, then
-/// out[i] = max(m[i], m[i+1], first of pair i+2).
+/// out[i] = max(m[i], m[i+1], first of pair i+2). The padding repeats the edge values, which
+/// every window over the padding also holds, so they never change a maximum.
 fn max_pool_5_2_same<B: Backend>(x: Tensor<B, 3>) -> Tensor<B, 3> {
     let [batch, len, channels] = x.dims();
     let out = len.div_ceil(2);
-    let device = x.device();
     // Keras pads (2*(out-1) + 5 - len) positions, one fewer on the left; we pad up to
     // 2*(out+2) so the pair reshape is exact (the extra position is never inside a window).
     let pad_total = (2 * (out - 1) + 5).saturating_sub(len);
     let left = pad_total / 2;
     let right = 2 * (out + 2) - len - left;
-    let fill = |n: usize| Tensor::<B, 3>::full([batch, n, channels], -1e9, &device);
-    let padded = Tensor::cat(vec![fill(left), x, fill(right)], 1);
+    let edge = |at: usize, n: usize| {
+        x.clone()
+            .slice([0..batch, at..at + 1, 0..channels])
+            .repeat_dim(1, n)
+    };
+    let padded = Tensor::cat(vec![edge(0, left), x.clone(), edge(len - 1, right)], 1);
     let pairs = padded.reshape([batch, out + 2, 2, channels]);
-    let firsts = pairs
-        .clone()
-        .slice([0..batch, 0..out + 2, 0..1, 0..channels])
-        .reshape([batch, out + 2, channels]);
-    let maxima = pairs.max_dim(2).reshape([batch, out + 2, channels]);
+    let half = |i: usize| {
+        pairs
+            .clone()
+            .slice([0..batch, 0..out + 2, i..i + 1, 0..channels])
+            .reshape([batch, out + 2, channels])
+    };
+    let firsts = half(0);
+    let maxima = maximum(firsts.clone(), half(1));
     let window =
         |t: &Tensor<B, 3>, from: usize| t.clone().slice([0..batch, from..from + out, 0..channels]);
-    window(&maxima, 0)
-        .max_pair(window(&maxima, 1))
-        .max_pair(window(&firsts, 2))
+    maximum(
+        maximum(window(&maxima, 0), window(&maxima, 1)),
+        window(&firsts, 2),
+    )
+}
+
+/// ReLU as (x + |x|) / 2, for the same reason as [`maximum`]: candle computes `relu`'s
+/// gradient with a slow masked selection.
+fn rectify<B: Backend>(x: Tensor<B, 2>) -> Tensor<B, 2> {
+    (x.clone() + x.abs()).mul_scalar(0.5)
+}
+
+/// max(a, b) = (a + b + |a - b|) / 2: plain arithmetic, whose gradient on candle costs a fraction
+/// of `max_pair`'s masked selections (a tie splits the gradient in halves).
+fn maximum<B: Backend>(a: Tensor<B, 3>, b: Tensor<B, 3>) -> Tensor<B, 3> {
+    (a.clone() + b.clone() + (a - b).abs()).mul_scalar(0.5)
 }
 
 #[derive(Module, Debug)]

@@ -11,6 +11,7 @@
 mod cnn;
 mod ensemble;
 mod norm;
+mod rows;
 
 pub use cnn::{Cnn, CnnConfig, ConvBlock};
 pub use ensemble::Ensemble;

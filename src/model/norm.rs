@@ -1,21 +1,20 @@
 //! Batch normalisation over the rows of a [rows, channels] tensor, computing what burn's
 //! `BatchNorm` computes (batch statistics while training, biased variance, running averages with
 //! the module's momentum; running statistics at inference) with its parameters and state, so
-//! saved models are unchanged. It is arranged for candle's CPU backend: the per-channel sums are
-//! products with a row of ones (candle sums along the first axis slowly, and a product's gradient
-//! is a product), and the normalisation is one scale and one shift per channel.
+//! saved models are unchanged. It is arranged for candle's CPU backend (see [`super::rows`]):
+//! the statistics are products, and the normalisation is one scale and one shift per channel.
 
+use super::rows::{add_row, column_mean, mul_row};
 use burn::nn::BatchNorm;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
 pub fn batch_norm_rows<B: Backend>(norm: &BatchNorm<B>, x: Tensor<B, 2>) -> Tensor<B, 2> {
-    let [rows, channels] = x.dims();
+    let channels = x.dims()[1];
     let device = x.device();
     let (mean, var) = if B::ad_enabled(&device) {
-        let average = Tensor::<B, 2>::full([1, rows], 1.0 / rows as f64, &device);
-        let mean = average.clone().matmul(x.clone());
-        let mean_square = average.matmul(x.clone().square());
+        let mean = column_mean(x.clone());
+        let mean_square = column_mean(x.clone().square());
         let var = (mean_square - mean.clone().square()).clamp_min(0.0);
         let momentum = norm.momentum;
         let follow = |running: Tensor<B, 1>, batch: &Tensor<B, 2>| {
@@ -50,7 +49,7 @@ pub fn batch_norm_rows<B: Backend>(norm: &BatchNorm<B>, x: Tensor<B, 2>) -> Tens
     };
     let scale = norm.gamma.val().reshape([1, channels]) / var.add_scalar(norm.epsilon).sqrt();
     let shift = norm.beta.val().reshape([1, channels]) - mean * scale.clone();
-    x * scale + shift
+    add_row(mul_row(x, scale), shift)
 }
 
 #[cfg(test)]
