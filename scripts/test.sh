@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh
 # The plugins are cdylibs that the tests load from the build folder: build them first.
 cargo build --workspace
-cargo test --workspace "$@"
+cargo test --workspace --no-fail-fast "$@"

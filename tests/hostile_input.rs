@@ -253,7 +253,12 @@ fn unreadable_for_an_unprivileged_user(corpus: &Path) {
     open(&corpus.join("Actor_01"));
     let datasets = common::datasets_file(home.path(), &[("ravdess", corpus)]);
     open(&datasets);
-    let output = common::serlab(home.path())
+    // The build folder may sit where `nobody` cannot reach (CI keeps it under /root/.cache):
+    // run a copy of the program from the shared temporary folder.
+    let program = home.path().join("serlab");
+    std::fs::copy(env!("CARGO_BIN_EXE_serlab"), &program).unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = common::program_in(&program, home.path())
         .args(["datasets", "--json", "--datasets"])
         .arg(&datasets)
         .uid(NOBODY)
@@ -294,34 +299,88 @@ fn one_hour_wav(path: &Path) {
         .unwrap();
 }
 
-/// Peak resident memory of a finished child, from the kernel's own accounting.
+/// Turns `measuring_parent` into the parent of the program it names (arguments split by 0x1f).
+const MEASURE_ARGV: &str = "SERLAB_TEST_MEASURE_ARGV";
+
+/// Runs `cmd` and reports its exit status, its stderr and its peak resident memory, from the
+/// kernel's own accounting.
+///
+/// Linux records a child's peak with the memory of the process it was started from (its peak is
+/// taken when it execs), so a child of this busy test process would report the test binary's
+/// memory. A fresh copy of this test binary, which runs nothing but `measuring_parent`, starts it.
+fn run_measured(cmd: std::process::Command) -> (std::process::ExitStatus, String, u64) {
+    use std::os::unix::ffi::OsStringExt;
+    use std::os::unix::process::ExitStatusExt;
+    let mut parent = std::process::Command::new(std::env::current_exe().unwrap());
+    parent.args([
+        "--ignored",
+        "--exact",
+        "measuring_parent",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => parent.env(key, value),
+            None => parent.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        parent.current_dir(dir);
+    }
+    let argv: Vec<Vec<u8>> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_owned().into_vec())
+        .collect();
+    parent.env(
+        MEASURE_ARGV,
+        std::ffi::OsString::from_vec(argv.join(&0x1f_u8)),
+    );
+    let output = parent.output().unwrap();
+    let report = common::stdout_of(&output);
+    let field = |name: &str| -> i64 {
+        report
+            .lines()
+            // The harness prints the test's name on the same line.
+            .find_map(|line| line.split_once("measured: ").map(|(_, rest)| rest))
+            .and_then(|line| line.split(' ').find_map(|f| f.strip_prefix(name)))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no measurement in:\n{report}{}", common::stderr_of(&output)))
+    };
+    (
+        std::process::ExitStatus::from_raw(field("status=") as i32),
+        common::stderr_of(&output),
+        field("peak=") as u64,
+    )
+}
+
+#[test]
+#[ignore = "the parent process of run_measured, started by it in a fresh copy of this binary"]
 // The child is reaped by wait4 (which also reports its memory), not by `Child::wait`.
 #[allow(clippy::zombie_processes)]
-fn run_measured(mut cmd: std::process::Command) -> (std::process::ExitStatus, String, u64) {
-    use std::os::unix::process::ExitStatusExt;
-    let child = cmd
+fn measuring_parent() {
+    use std::os::unix::ffi::{OsStrExt as _, OsStringExt};
+    let Some(argv) = std::env::var_os(MEASURE_ARGV) else {
+        return;
+    };
+    let argv: Vec<std::ffi::OsString> = argv
+        .as_bytes()
+        .split(|&b| b == 0x1f)
+        .map(|a| std::ffi::OsString::from_vec(a.to_vec()))
+        .collect();
+    let child = std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .env_remove(MEASURE_ARGV)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let pid = child.id() as libc::pid_t;
-    let mut stderr = child.stderr.unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut text).unwrap();
-        text
-    });
     let mut status = 0;
     // SAFETY: zeroed rusage is a valid value; wait4 fills it for our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
-    let stderr = reader.join().unwrap();
     // ru_maxrss is in KiB on Linux.
-    (
-        std::process::ExitStatus::from_raw(status),
-        stderr,
-        usage.ru_maxrss as u64 * 1024,
-    )
+    println!("measured: status={status} peak={}", usage.ru_maxrss * 1024);
 }
 
 #[test]

@@ -158,7 +158,12 @@ pub fn write(path: &Path, bytes: &[u8]) {
 /// The serlab binary with HOME and serlab's folders inside `home`, so nothing of the user's
 /// (or another test's) leaks in.
 pub fn serlab(home: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_serlab"));
+    program_in(Path::new(env!("CARGO_BIN_EXE_serlab")), home)
+}
+
+/// `program` (serlab, or a copy of it) with `home` as its home, configuration and working folder.
+pub fn program_in(program: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(program);
     cmd.env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("XDG_CACHE_HOME", home.join(".cache"))
