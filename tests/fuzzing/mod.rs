@@ -8,6 +8,7 @@ use serlab::util::rng::SplitMix64;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
 use std::time::Instant;
 
 /// No single input may make a parser hold more than this on the heap at once.
@@ -180,8 +181,11 @@ pub fn fuzz(
             }
         };
         if let Some(problem) = problem {
-            let saved = std::env::temp_dir().join(format!("serlab-fuzz-{target}-{i}.bin"));
-            let _ = std::fs::write(&saved, &input);
+            // Kept in the build folder's scratch space (cleaned with it), not in /tmp: the
+            // harness's own self-test fails on purpose every run.
+            let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fuzz-failures");
+            let saved = folder.join(format!("{target}-{i}.bin"));
+            let _ = std::fs::create_dir_all(&folder).and_then(|()| std::fs::write(&saved, &input));
             report
                 .failures
                 .push(format!("input {i} ({}): {problem}", saved.display()));
