@@ -118,6 +118,46 @@ fn csv_output_is_opensmiles_semicolon_table_for_vectors_and_frames() {
 }
 
 #[test]
+fn egemaps_ext_summarises_the_descriptors_with_voiced_frames_apart() {
+    let home = tempfile::tempdir().unwrap();
+    let (_, tone_clip) = two_clips(home.path());
+    let out = serlab(home.path())
+        .args(extract_args("egemaps_ext", "csv"))
+        .arg(&tone_clip)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let text = stdout_of(&out);
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(';').collect();
+    assert_eq!(header.len(), 2 + 530);
+    assert_eq!(row.len(), header.len());
+    let value = |name: &str| -> f64 {
+        let at = header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        row[at].parse().unwrap()
+    };
+    // A steady 150 Hz tone: voiced nearly throughout, F0 at 12 log2(150 / 27.5) semitones.
+    let semitones = 12.0 * (150.0f64 / 27.5).log2();
+    let f0 = value("F0semitoneFrom27.5Hz_sma3nz_mean");
+    assert!(
+        (f0 - semitones).abs() < 0.3,
+        "F0 {f0}, expected {semitones}"
+    );
+    assert!(value("F0semitoneFrom27.5Hz_sma3nz_stddev") < 0.3);
+    assert!(value("voicedFrameShare") > 0.8);
+    // 0.8 s at 16 kHz gives openSMILE's 76 rows of 10 ms.
+    assert!((value("durationSec") - 0.76).abs() < 1e-6);
+    for (name, v) in header[2..].iter().zip(&row[2..]) {
+        let v: f64 = v.parse().unwrap();
+        assert!(v.is_finite(), "{name} = {v}");
+    }
+}
+
+#[test]
 fn smileapi_without_a_library_is_listed_unavailable_with_the_reason() {
     let home = tempfile::tempdir().unwrap();
     let missing = home.path().join("nowhere/libSMILEapi.so");
