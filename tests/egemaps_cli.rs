@@ -131,7 +131,7 @@ fn egemaps_ext_summarises_the_descriptors_with_voiced_frames_apart() {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(';').collect();
     let row: Vec<&str> = lines.next().unwrap().split(';').collect();
-    assert_eq!(header.len(), 2 + 530);
+    assert_eq!(header.len(), 2 + 818);
     assert_eq!(row.len(), header.len());
     let value = |name: &str| -> f64 {
         let at = header

@@ -7,6 +7,7 @@ use common::*;
 use serlab::config::DatasetsConfig;
 use serlab::corpus::open_catalog;
 use serlab::features::Plugin;
+use serlab::train::data::VectorLayout;
 use serlab::train::engine::predict;
 use serlab::train::run::{run, TrainConfig};
 use serlab::train::{persist, split::SplitKind};
@@ -180,6 +181,38 @@ fn a_saved_model_reloads_and_predicts_identically() {
             assert!((m - (x + y) / 2.0).abs() < 1e-5, "{m} vs {x} and {y}");
         }
     }
+    // The default layout feeds the vector as the channels of one position (kernel 1); the
+    // seed's layout convolves along the feature axis. Both save and reload exactly.
+    assert_eq!((info.shape.len, info.shape.channels), (1, 162));
+    assert_eq!(info.architecture.kernel, 1);
+    config.vector_layout = VectorLayout::FeatureAxis;
+    config.ensemble = 1;
+    let seed_layout = run(
+        &catalog,
+        classic(),
+        Vec::new(),
+        &config,
+        &tx,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    let seed_dir = home.path().join("seed-layout");
+    persist::save(
+        &seed_dir,
+        &seed_layout.models,
+        &seed_layout.info,
+        &seed_layout.metrics,
+        &|_| Ok(()),
+    )
+    .unwrap();
+    let (seed_reloaded, seed_info) = persist::load(&seed_dir).unwrap();
+    assert_eq!((seed_info.shape.len, seed_info.shape.channels), (162, 1));
+    assert_eq!(seed_info.architecture.kernel, 5);
+    assert_eq!(
+        predict(&seed_layout.models, &rows, seed_layout.info.shape, 4),
+        predict(&seed_reloaded, &rows, seed_info.shape, 4)
+    );
+
     // A directory that is not a model is refused with the reason.
     let err = persist::load(home.path()).err().unwrap().to_string();
     assert!(err.contains("model.json"), "{err}");

@@ -178,6 +178,11 @@ pub enum Command {
         /// Convolution filters per block, e.g. `64,64,32,16` (default: the seed's 256,256,128,64).
         #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
         filters: Option<Vec<usize>>,
+        /// How a feature vector meets the network: all values as the channels of one position
+        /// (kernel 1: every block mixes all features), or one value per position, convolved
+        /// along the feature axis as the seed notebooks do.
+        #[arg(long, value_enum, default_value = "channels")]
+        layout: crate::train::data::VectorLayout,
         /// Networks trained with different seeds whose class probabilities are averaged (per
         /// fold and in the saved model). Three: on unseen RAVDESS actors this averaged 0.64
         /// unweighted accuracy against 0.61 for single networks, and varied less.
@@ -288,6 +293,7 @@ pub fn run() -> ExitCode {
             augment_copies,
             validation_share,
             filters,
+            layout,
             ensemble,
             no_class_weights,
             seed,
@@ -303,6 +309,7 @@ pub fn run() -> ExitCode {
                 augment_copies,
                 validation_share,
                 filters,
+                vector_layout: layout,
                 ensemble: usize::from(ensemble),
                 ..Default::default()
             };

@@ -240,12 +240,7 @@ fn model_extraction(
 
 fn rows_for(info: &ModelInfo, features: &[Features], speakers: &[String]) -> Vec<Vec<f32>> {
     let mut rows: Vec<Vec<f32>> = features.iter().map(|f| info.shape.row(f)).collect();
-    let dims = if info.shape.sequence {
-        info.shape.channels
-    } else {
-        info.shape.len
-    };
-    normalise_rows(&mut rows, speakers, info.norm, dims, None);
+    normalise_rows(&mut rows, speakers, info.norm, info.shape.row_dims(), None);
     for row in rows.iter_mut() {
         info.stats.apply(row);
     }

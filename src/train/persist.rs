@@ -171,11 +171,7 @@ fn check_info(info: &ModelInfo) -> Result<(), String> {
             shape.len, shape.channels, arch.input_len, arch.input_channels
         ));
     }
-    let dims = if shape.sequence {
-        shape.channels
-    } else {
-        shape.len * shape.channels
-    };
+    let dims = shape.row_dims();
     if info.stats.mean.len() != info.stats.std.len()
         || (info.stats.mean.len() != dims && info.stats.mean.len() != shape.channels)
     {

@@ -2,7 +2,7 @@
 //! (through the cache), split honestly, augment training clips only, normalise with training
 //! statistics only, train and test each fold, pool the results, and train the model to keep.
 
-use super::data::{augmented_copies, extract_clips, InputShape};
+use super::data::{augmented_copies, extract_clips, InputShape, VectorLayout};
 use super::engine::{
     argmax, predict, train_fold, Checkpoint, LoopSettings, Part, Reporter, TrainError,
 };
@@ -37,6 +37,9 @@ pub struct TrainConfig {
     pub validation_share: f64,
     /// Convolution filters per block (the seed's 256-256-128-64 when `None`).
     pub filters: Option<Vec<usize>>,
+    /// How vector features meet the network (sequences always convolve over time).
+    #[serde(default)]
+    pub vector_layout: VectorLayout,
     /// Networks trained per fold (and for the kept model) with different seeds, their class
     /// probabilities averaged.
     pub ensemble: usize,
@@ -58,6 +61,7 @@ impl Default for TrainConfig {
             seq_len: 300,
             validation_share: 0.15,
             filters: None,
+            vector_layout: VectorLayout::default(),
             ensemble: 1,
             settings: LoopSettings::default(),
             use_cache: true,
@@ -363,12 +367,13 @@ pub fn run(
         )
         .map_err(|e| TrainError::Data(e.to_string()))?
         .0;
-    let shape = InputShape::for_plugin(plugin.kind, names.len(), config.seq_len);
-    let row_dims = if shape.sequence {
-        shape.channels
-    } else {
-        shape.len
-    };
+    let shape = InputShape::for_plugin(
+        plugin.kind,
+        names.len(),
+        config.seq_len,
+        config.vector_layout,
+    );
+    let row_dims = shape.row_dims();
     let shape_of = |f: &Features| shape.row(f);
     let (prepared, skipped) = prepare(catalog, &extraction, config, &shape_of, events)?;
     let classes = catalog.classes().to_vec();
@@ -376,6 +381,10 @@ pub fn run(
         .with_global_pool(matches!(plugin.kind, FeatureKind::Sequence { .. }));
     if let Some(filters) = &config.filters {
         architecture = architecture.with_filters(filters.clone());
+    }
+    if shape.len == 1 {
+        // One position: the kernel's other taps would only ever see the zero padding.
+        architecture = architecture.with_kernel(1);
     }
 
     // The job's identity: settings, plugin, and the exact clips; a checkpoint of anything else is

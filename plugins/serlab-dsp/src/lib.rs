@@ -5,6 +5,7 @@
 
 pub mod chroma;
 pub mod dct;
+pub mod logmel;
 pub mod mel;
 pub mod stft;
 
