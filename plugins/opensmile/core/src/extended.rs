@@ -21,10 +21,13 @@ pub const COLUMNS: usize = LLD_COUNT + MFCC_COUNT;
 pub type Row = [f64; COLUMNS];
 const MFCC: std::ops::Range<usize> = LLD_COUNT..COLUMNS;
 const SPECTRAL: [std::ops::Range<usize>; 2] = [0..10, MFCC];
+// Groups are lists of column ranges (SPECTRAL joins two); these hold one.
+#[allow(clippy::single_range_in_vec_init)]
 const VOICED_ONLY: [std::ops::Range<usize>; 1] = [10..LLD_COUNT];
 const F0_COLUMN: usize = 10;
 /// Loudness, alpha ratio, Hammarberg index, the two slopes and flux: the descriptors that mean
 /// something in unvoiced stretches too (as eGeMAPS' own `UV` set).
+#[allow(clippy::single_range_in_vec_init)]
 const UNVOICED: [std::ops::Range<usize>; 1] = [0..6];
 const FRAMES_PER_SECOND: f64 = 100.0;
 
