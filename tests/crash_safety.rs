@@ -178,7 +178,9 @@ fn training_killed_with_sigkill_resumes_from_its_last_checkpoint() {
     let state_file = home.path().join(".model.checkpoint/fold-0/state.json");
     let train = |resume: bool| {
         let mut cmd = common::serlab(home.path());
-        cmd.args(["train", "--epochs", "8", "--ensemble", "1", "--out"])
+        // The seed's feature-axis network: epochs of seconds, long enough to kill inside.
+        cmd.args(["train", "--epochs", "8", "--ensemble", "1"])
+            .args(["--plugin", "egemaps", "--layout", "feature-axis", "--out"])
             .arg(&out)
             .stdout(Stdio::null())
             .stderr(Stdio::null());

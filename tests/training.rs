@@ -85,10 +85,10 @@ fn train_eval_predict_on_the_demo_corpus() {
     }
     let png = std::fs::read(out.join("confusion.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
-    // The default model is an ensemble of three networks; eval and predict below use all three.
+    // The default model is an ensemble of five networks; eval and predict below use all five.
     let info: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("model.json")).unwrap()).unwrap();
-    assert_eq!(info["members"], 3, "{info}");
+    assert_eq!(info["members"], 5, "{info}");
 
     let eval = serlab(home.path())
         .args(["eval", "--json", "--model"])

@@ -174,7 +174,7 @@ fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     session.wait_for("the Clip view's pictures", Duration::from_secs(60), |s| {
         s.contains("Waveform · peak")
             && s.contains("Mel spectrogram")
-            && s.contains("F0semitoneFrom27.5Hz")
+            && s.contains("Loudness_sma3_mean")
     });
     // Augment: Enter switches noise off, saved at once where `serlab train` reads it.
     session.keys(&["F3", "Enter"]);
@@ -271,7 +271,7 @@ fn the_lab_on_ravdess_dev_in_tmux() {
     });
     session.keys(&["F2"]);
     let screen = session.wait_for("the Clip view's pictures", Duration::from_secs(60), |s| {
-        s.contains("Waveform · peak") && s.contains("F0semitoneFrom27.5Hz")
+        s.contains("Waveform · peak") && s.contains("Loudness_sma3_mean")
     });
     let relative = screen
         .lines()

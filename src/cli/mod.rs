@@ -161,8 +161,9 @@ pub enum Command {
         /// Metric that drives early stopping and LR reduction.
         #[arg(long, value_enum, default_value = "unweighted-accuracy")]
         monitor: crate::train::engine::Monitor,
-        /// Feature normalisation: training statistics, or each speaker by its own first.
-        #[arg(long, value_enum, default_value = "per-speaker")]
+        /// Feature normalisation: training statistics only, or each speaker by its own clips first
+        /// (mean and spread, or each value's rank among them).
+        #[arg(long, value_enum, default_value = "per-speaker-rank")]
         norm: crate::train::normalize::NormKind,
         /// Augmentation policy: a TOML file, `default`, or `off` (default: the user's
         /// augment.toml if present, else `default`). Training clips only.
@@ -184,9 +185,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "channels")]
         layout: crate::train::data::VectorLayout,
         /// Networks trained with different seeds whose class probabilities are averaged (per
-        /// fold and in the saved model). Three: on unseen RAVDESS actors this averaged 0.64
-        /// unweighted accuracy against 0.61 for single networks, and varied less.
-        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=16))]
+        /// fold and in the saved model). Five: on unseen RAVDESS actors this averaged 0.764
+        /// unweighted accuracy over five seeds, against 0.735 for three and 0.773 for ten.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=16))]
         ensemble: u16,
         /// Do not weight the loss by inverse class frequency.
         #[arg(long)]

@@ -9,7 +9,6 @@ use crate::features::{Features, Plugin};
 use crate::train::data::extract_clips;
 use crate::train::engine::{argmax, predict};
 use crate::train::events::TrainEvent;
-use crate::train::normalize::NormKind;
 use crate::train::persist;
 use crate::train::run::{normalise_rows, run, MetricsReport, ModelInfo, TrainConfig};
 use anyhow::{anyhow, bail};
@@ -318,9 +317,9 @@ pub fn predict_files(
     let (models, info) = persist::load(model_dir)?;
     let config = DatasetsConfig::load(datasets)?;
     let extraction = model_extraction(&info, &config, cli_paths)?;
-    if info.norm == NormKind::PerSpeaker && files.len() < 8 {
+    if info.norm.is_per_speaker() && files.len() < 8 {
         eprintln!(
-            "serlab: note: this model standardises each speaker by its own statistics; the {} file(s) given are treated as one speaker, and fewer than 8 clips give rough statistics",
+            "serlab: note: this model normalises each speaker by its own clips; the {} file(s) given are treated as one speaker, and fewer than 8 clips give rough statistics",
             files.len()
         );
     }

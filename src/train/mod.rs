@@ -14,4 +14,4 @@ pub mod split;
 
 /// The feature plugin training uses unless told otherwise (CLI and TUI): eGeMAPS functionals
 /// generalised best to unseen speakers in our measurements (README, Training).
-pub const DEFAULT_PLUGIN: &str = "egemaps";
+pub const DEFAULT_PLUGIN: &str = "egemaps_ext";

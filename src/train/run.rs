@@ -55,7 +55,7 @@ impl Default for TrainConfig {
         Self {
             split: SplitKind::Speaker,
             folds: None,
-            norm: NormKind::PerSpeaker,
+            norm: NormKind::PerSpeakerRank,
             augment: AugmentPolicy::default(),
             augment_copies: 2,
             seq_len: 300,
