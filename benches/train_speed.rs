@@ -82,4 +82,9 @@ fn main() {
     let sequence = CnnConfig::new(300, 40, 4).with_global_pool(true);
     let (train, infer) = measure(&sequence);
     println!("| (300, 40) | {train:.0} | 284 | {infer:.0} | 896 |");
+    // Not the seed's arrangement: serlab's default for vectors, egemaps_ext's 818 values as the
+    // channels of one position (no Keras figure exists for it).
+    let channels = CnnConfig::new(1, 818, 4).with_kernel(1);
+    let (train, infer) = measure(&channels);
+    println!("| (1, 818), serlab's default vector layout | {train:.0} | - | {infer:.0} | - |");
 }

@@ -7,9 +7,10 @@ use common::*;
 use serlab::config::DatasetsConfig;
 use serlab::corpus::open_catalog;
 use serlab::features::Plugin;
+use serlab::model::{Backend, Cnn};
 use serlab::train::data::VectorLayout;
 use serlab::train::engine::predict;
-use serlab::train::run::{run, TrainConfig};
+use serlab::train::run::{run, ModelInfo, TrainConfig, TrainOutcome};
 use serlab::train::{persist, split::SplitKind};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -126,6 +127,34 @@ fn train_eval_predict_on_the_demo_corpus() {
     }
 }
 
+/// Trains `classic` with `config`, saves the outcome to `dir` and loads it back.
+fn train_save_reload(
+    catalog: &serlab::corpus::Catalog,
+    config: &TrainConfig,
+    dir: &Path,
+) -> (TrainOutcome, Vec<Cnn<Backend>>, ModelInfo) {
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let outcome = run(
+        catalog,
+        classic(),
+        Vec::new(),
+        config,
+        &tx,
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    persist::save(
+        dir,
+        &outcome.models,
+        &outcome.info,
+        &outcome.metrics,
+        &|_| Ok(()),
+    )
+    .unwrap();
+    let (reloaded, info) = persist::load(dir).unwrap();
+    (outcome, reloaded, info)
+}
+
 /// An ensemble of two networks: saved, reloaded, and predicting exactly as before, with the
 /// mean of its members' probabilities.
 #[test]
@@ -141,26 +170,8 @@ fn a_saved_model_reloads_and_predicts_identically() {
         ..Default::default()
     };
     config.settings.epochs = 2;
-    let (tx, _rx) = std::sync::mpsc::channel();
-    let outcome = run(
-        &catalog,
-        classic(),
-        Vec::new(),
-        &config,
-        &tx,
-        &AtomicBool::new(false),
-    )
-    .unwrap();
     let dir = home.path().join("model");
-    persist::save(
-        &dir,
-        &outcome.models,
-        &outcome.info,
-        &outcome.metrics,
-        &|_| Ok(()),
-    )
-    .unwrap();
-    let (reloaded, info) = persist::load(&dir).unwrap();
+    let (outcome, reloaded, info) = train_save_reload(&catalog, &config, &dir);
     assert_eq!(info.classes, outcome.info.classes);
     assert_eq!((info.members, reloaded.len()), (2, 2));
     let rows: Vec<Vec<f32>> = (0..10)
@@ -187,25 +198,8 @@ fn a_saved_model_reloads_and_predicts_identically() {
     assert_eq!(info.architecture.kernel, 1);
     config.vector_layout = VectorLayout::FeatureAxis;
     config.ensemble = 1;
-    let seed_layout = run(
-        &catalog,
-        classic(),
-        Vec::new(),
-        &config,
-        &tx,
-        &AtomicBool::new(false),
-    )
-    .unwrap();
-    let seed_dir = home.path().join("seed-layout");
-    persist::save(
-        &seed_dir,
-        &seed_layout.models,
-        &seed_layout.info,
-        &seed_layout.metrics,
-        &|_| Ok(()),
-    )
-    .unwrap();
-    let (seed_reloaded, seed_info) = persist::load(&seed_dir).unwrap();
+    let (seed_layout, seed_reloaded, seed_info) =
+        train_save_reload(&catalog, &config, &home.path().join("seed-layout"));
     assert_eq!((seed_info.shape.len, seed_info.shape.channels), (162, 1));
     assert_eq!(seed_info.architecture.kernel, 5);
     assert_eq!(
