@@ -183,3 +183,28 @@ fn every_subcommand_has_help() {
         );
     }
 }
+
+#[test]
+fn bad_training_options_are_refused_before_any_work() {
+    let home = tempfile::tempdir().unwrap();
+    for (args, expected) in [
+        (["--filters", "64,0"], "0 filters"),
+        (["--filters", "64,many"], "`many` is not a filter count"),
+        (["--validation-share", "1.5"], "not between 0 and 1"),
+        (["--layout", "diagonal"], "feature-axis"),
+        (["--norm", "loud"], "per-speaker-rank"),
+    ] {
+        let out = serlab(home.path())
+            .arg("train")
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("features:"),
+            "{args:?} started work: {stderr}"
+        );
+    }
+}

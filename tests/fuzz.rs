@@ -161,25 +161,33 @@ fn fuzz_theme_files() {
 #[test]
 fn fuzz_augment_policy_and_relabel_files() {
     let dir = tempfile::tempdir().unwrap();
-    let policy_path = dir.path().join("fuzzed-augment.toml");
     let default = toml::to_string_pretty(&serlab::augment::AugmentPolicy::default()).unwrap();
-    let report = fuzz("augment.toml", &[default.into_bytes()], 20_000, |input| {
-        std::fs::write(&policy_path, input).unwrap();
-        match serlab::augment::AugmentPolicy::load(&policy_path) {
-            Ok(_) => Outcome::Accepted,
-            Err(e) => names_source(&e, "fuzzed-augment.toml"),
-        }
-    });
-    report.assert_clean();
-    assert!(report.accepted > 0 && report.rejected > 0, "{report:?}");
-
-    let relabel_path = dir.path().join("fuzzed-relabels.toml");
+    fuzz_through_file(
+        dir.path(),
+        "fuzzed-augment.toml",
+        default.into_bytes(),
+        |path| serlab::augment::AugmentPolicy::load(path).map(drop),
+    );
     let seed = b"[[relabel]]\ncorpus = \"ravdess\"\npath = \"Actor_01/03-01-05-01-02-01-01.wav\"\nlabel = \"sad\"\nchanged_at = \"2026-01-01T00:00:00Z\"\n\n[[audit]]\ntime = \"2026-01-01T00:00:00Z\"\ncorpus = \"ravdess\"\npath = \"a.wav\"\nold = \"corpus\"\nnew = \"sad\"\naction = \"set\"\n".to_vec();
-    let report = fuzz("relabels.toml", &[seed], 20_000, |input| {
-        std::fs::write(&relabel_path, input).unwrap();
-        match serlab::relabel::RelabelStore::open(&relabel_path) {
-            Ok(_) => Outcome::Accepted,
-            Err(e) => names_source(&e.to_string(), "fuzzed-relabels.toml"),
+    fuzz_through_file(dir.path(), "fuzzed-relabels.toml", seed, |path| {
+        serlab::relabel::RelabelStore::open(path).map(drop)
+    });
+}
+
+/// Fuzzes a loader that reads a file: each input is written to `dir/name` and loaded; a refusal
+/// must name the file. Both outcomes must occur.
+fn fuzz_through_file<E: std::fmt::Display>(
+    dir: &Path,
+    name: &str,
+    seed: Vec<u8>,
+    load: impl Fn(&Path) -> Result<(), E>,
+) {
+    let path = dir.join(name);
+    let report = fuzz(name, &[seed], 20_000, |input| {
+        std::fs::write(&path, input).unwrap();
+        match load(&path) {
+            Ok(()) => Outcome::Accepted,
+            Err(e) => names_source(&e.to_string(), name),
         }
     });
     report.assert_clean();

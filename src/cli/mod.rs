@@ -177,7 +177,7 @@ pub enum Command {
         #[arg(long, default_value_t = 0.15, value_parser = validation_share)]
         validation_share: f64,
         /// Convolution filters per block, e.g. `64,64,32,16` (default: the seed's 256,256,128,64).
-        #[arg(long, value_delimiter = ',', value_name = "N,N,...")]
+        #[arg(long, value_delimiter = ',', value_name = "N,N,...", value_parser = filter_count)]
         filters: Option<Vec<usize>>,
         /// How a feature vector meets the network: all values as the channels of one position
         /// (kernel 1: every block mixes all features), or one value per position, convolved
@@ -314,11 +314,6 @@ pub fn run() -> ExitCode {
                 ensemble: usize::from(ensemble),
                 ..Default::default()
             };
-            if let Some(f) = &config.filters {
-                if f.is_empty() || f.contains(&0) {
-                    anyhow::bail!("--filters: give one or more positive counts, e.g. 64,64,32,16");
-                }
-            }
             config.settings.epochs = epochs;
             config.settings.batch_size = batch.max(1);
             config.settings.learning_rate = lr;
@@ -377,6 +372,17 @@ pub fn run() -> ExitCode {
             eprintln!("serlab: error: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One block's filter count: what a saved model may hold (1-4096).
+fn filter_count(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n @ 1..=4096) => Ok(n),
+        Ok(n) => Err(format!(
+            "{n} filters: give counts from 1 to 4096, e.g. 64,64,32,16"
+        )),
+        Err(_) => Err(format!("`{text}` is not a filter count, e.g. 64,64,32,16")),
     }
 }
 
