@@ -108,7 +108,9 @@ impl<B: Backend> ConvBlock<B> {
     /// [batch, len, channels] -> [batch, ceil(len / 2), filters]
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
         let [batch, len, channels] = x.dims();
-        let unfold = channels * self.taps.len() <= UNFOLD_MAX_WIDTH;
+        // A single tap needs no unfolded copy: it is one product either way.
+        let kernel = self.taps.len();
+        let unfold = kernel > 1 && channels * kernel <= UNFOLD_MAX_WIDTH;
         let conv = self.convolve(x, unfold);
         // Both are exactly ReLU; the arithmetic one has the faster gradient, plain `relu` the
         // faster forward pass.
@@ -130,14 +132,19 @@ impl<B: Backend> ConvBlock<B> {
         let kernel = self.taps.len();
         let left = (kernel - 1) / 2;
         let right = kernel - 1 - left;
-        let padded = Tensor::cat(
-            vec![
-                Tensor::zeros([batch, left, channels], &device),
-                x,
-                Tensor::zeros([batch, right, channels], &device),
-            ],
-            1,
-        );
+        // Kernel 1 (vectors laid out as channels) needs no padding, and no copy to make it.
+        let padded = if kernel == 1 {
+            x
+        } else {
+            Tensor::cat(
+                vec![
+                    Tensor::zeros([batch, left, channels], &device),
+                    x,
+                    Tensor::zeros([batch, right, channels], &device),
+                ],
+                1,
+            )
+        };
         let view = |k: usize| padded.clone().slice([0..batch, k..k + len, 0..channels]);
         if unfold {
             // The unfolded input holds tap after tap, matching the taps' weights stacked.

@@ -138,7 +138,8 @@ pub fn names() -> Vec<String> {
 
 /// The extended functionals of a `table` (one row per 10 ms frame), `names().len()` values.
 pub fn extended_functionals(table: &[Row]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(names().len());
+    // (Not sized by `names()`: that would format 818 names for every clip.)
+    let mut out = Vec::new();
     let mut contour = Vec::with_capacity(table.len());
     let mut delta = Vec::with_capacity(table.len());
     for group in &GROUPS {
