@@ -20,6 +20,17 @@ const fn extract_args<'a>(plugin: &'a str, format: &'a str) -> [&'a str; 6] {
     ]
 }
 
+/// What an uncached `serlab extract` with `plugin` in `format` prints for `files` (it must succeed).
+fn extracted(home: &Path, plugin: &str, format: &str, files: &[&Path]) -> String {
+    let out = serlab(home)
+        .args(extract_args(plugin, format))
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    stdout_of(&out)
+}
+
 fn two_clips(home: &Path) -> (PathBuf, PathBuf) {
     let a = home.join("a.wav");
     let b = home.join("b.wav");
@@ -38,14 +49,7 @@ fn two_clips(home: &Path) -> (PathBuf, PathBuf) {
 fn arff_output_is_valid_weka_arff_with_opensmile_names() {
     let home = tempfile::tempdir().unwrap();
     let (a, b) = two_clips(home.path());
-    let out = serlab(home.path())
-        .args(extract_args("egemaps", "arff"))
-        .arg(&a)
-        .arg(&b)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let text = stdout_of(&out);
+    let text = extracted(home.path(), "egemaps", "arff", &[&a, &b]);
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("@relation 'serlab_egemaps'"));
     let attributes: Vec<&str> = text
@@ -91,14 +95,7 @@ fn arff_output_is_valid_weka_arff_with_opensmile_names() {
 fn csv_output_is_opensmiles_semicolon_table_for_vectors_and_frames() {
     let home = tempfile::tempdir().unwrap();
     let (a, b) = two_clips(home.path());
-    let out = serlab(home.path())
-        .args(extract_args("egemaps_lld", "csv"))
-        .arg(&a)
-        .arg(&b)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let text = stdout_of(&out);
+    let text = extracted(home.path(), "egemaps_lld", "csv", &[&a, &b]);
     let header: Vec<&str> = text.lines().next().unwrap().split(';').collect();
     assert_eq!(&header[..3], &["name", "frameTime", "Loudness_sma3"]);
     assert_eq!(header.len(), 2 + 25);
@@ -121,13 +118,7 @@ fn csv_output_is_opensmiles_semicolon_table_for_vectors_and_frames() {
 fn egemaps_ext_summarises_the_descriptors_with_voiced_frames_apart() {
     let home = tempfile::tempdir().unwrap();
     let (_, tone_clip) = two_clips(home.path());
-    let out = serlab(home.path())
-        .args(extract_args("egemaps_ext", "csv"))
-        .arg(&tone_clip)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let text = stdout_of(&out);
+    let text = extracted(home.path(), "egemaps_ext", "csv", &[&tone_clip]);
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(';').collect();
     let row: Vec<&str> = lines.next().unwrap().split(';').collect();
