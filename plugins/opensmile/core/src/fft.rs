@@ -64,6 +64,11 @@ impl WindowedFft {
         }
     }
 
+    /// The complex spectrum of the last frame given to [`Self::magnitudes`].
+    pub fn spectrum(&self) -> &[Complex<f64>] {
+        &self.spectrum
+    }
+
     /// Autocorrelation (lags `0..n_fft/2`) of the last windowed frame, as the inverse FFT of
     /// `|X|^2`; unnormalised (only ratios are used).
     pub fn autocorrelation_from(&mut self, magnitude: &[f64], acf: &mut [f64]) {

@@ -1,5 +1,21 @@
 //! Formants F1-F3 (frequency and bandwidth) from the roots of an order-11 LPC polynomial, fitted
-//! to the 20 ms Hamming frame band-limited and resampled to 11 kHz.
+//! to the 20 ms Hamming frame resampled to 11 kHz in the spectral domain.
+//!
+//! openSMILE's chain has three measured quirks that decide its numbers, and we reproduce them
+//! (each was pinned down by feeding impulses and tones through openSMILE's own components):
+//! * the resampled frame keeps only the FFT bins below `n_out / 2` (110 of them at 16 kHz, so
+//!   nothing above 3.44 kHz survives), and its DC bin counts twice, so the frame carries an
+//!   offset of `2 X[0] / n_fft`;
+//! * it is synthesised over `n_out = frame length x 11000 / rate` samples starting at the start
+//!   of the zero-padded, centred FFT buffer: the leading padding is in it, the end of the frame
+//!   is not;
+//! * the roots are taken of the LPC polynomial with its coefficients' signs flipped
+//!   (`z^p - a1 z^(p-1) - ... - ap`), which is why openSMILE's bandwidths are so broad and its
+//!   formants barely follow the vocal tract.
+
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner};
+use std::sync::Arc;
 
 pub const LPC_ORDER: usize = 11;
 const TARGET_RATE: f64 = 11_000.0;
@@ -14,61 +30,77 @@ pub struct Formants {
     pub bandwidth: [f64; N_FORMANTS],
 }
 
+/// How the resampled frame is made from the spectrum.
+enum Synthesis {
+    /// The output sample spacing is a whole number of steps of an inverse FFT (16 kHz input:
+    /// 512 input bins of 31.25 Hz are the bins of a 352-point transform at 11 kHz).
+    Inverse {
+        plan: Arc<dyn ComplexToReal<f64>>,
+        bins: Vec<Complex<f64>>,
+        output: Vec<f64>,
+        scratch: Vec<Complex<f64>>,
+    },
+    /// Any other rate: a direct sum over the kept bins, with `(cos, sin)` per output sample
+    /// and bin made once.
+    Direct { table: Vec<(f64, f64)> },
+}
+
 pub struct FormantTracker {
-    /// `cos(2 pi k m / n_resampled)` for each kept bin k and lag m.
-    cosines: Vec<[f64; LPC_ORDER + 1]>,
-    /// 1 for DC and the new Nyquist bin, 2 for the bins that stand for a conjugate pair.
-    bin_weight: Vec<f64>,
+    kept_bins: usize,
+    n_fft: usize,
+    frame: Vec<f64>,
+    synthesis: Synthesis,
     /// The previous frame's roots: formants move slowly, so they start the next root search
     /// close to its answer (a few iterations instead of dozens).
     previous_roots: Option<[(f64, f64); LPC_ORDER]>,
 }
 
 impl FormantTracker {
-    pub fn new(sample_rate: u32, n_fft: usize) -> Self {
-        // Resampling in the spectral domain keeps the bins below the new Nyquist frequency; the
-        // autocorrelation of the resampled frame is the inverse DFT of their power, so it is
-        // computed from the power spectrum directly (lags 0..=11 only).
-        let n_resampled =
-            ((n_fft as f64 * TARGET_RATE / f64::from(sample_rate)).round() as usize).max(2);
-        let kept = (n_resampled / 2 + 1).min(n_fft / 2 + 1);
-        let cosines = (0..kept)
-            .map(|k| {
-                let mut row = [0.0; LPC_ORDER + 1];
-                for (m, c) in row.iter_mut().enumerate() {
-                    *c = (2.0 * std::f64::consts::PI * (k * m) as f64 / n_resampled as f64).cos();
-                }
-                row
-            })
-            .collect();
-        let bin_weight = (0..kept)
-            .map(|k| {
-                if k == 0 || 2 * k == n_resampled {
-                    1.0
-                } else {
-                    2.0
-                }
-            })
-            .collect();
+    /// `frame_len` samples per frame at `sample_rate`, transformed with `n_fft` points.
+    pub fn new(sample_rate: u32, frame_len: usize, n_fft: usize) -> Self {
+        let ratio = TARGET_RATE / f64::from(sample_rate);
+        let n_out = ((frame_len as f64 * ratio).round() as usize).max(LPC_ORDER + 1);
+        let kept_bins = (n_out / 2).min(n_fft / 2 + 1);
+        let n_inverse = n_fft as f64 * ratio;
+        let synthesis = if n_inverse.fract() == 0.0 && n_inverse as usize >= n_out {
+            let n_inverse = n_inverse as usize;
+            let plan = RealFftPlanner::<f64>::new().plan_fft_inverse(n_inverse);
+            Synthesis::Inverse {
+                bins: plan.make_input_vec(),
+                output: plan.make_output_vec(),
+                scratch: plan.make_scratch_vec(),
+                plan,
+            }
+        } else {
+            direct_synthesis(sample_rate, n_out, kept_bins, n_fft)
+        };
         Self {
-            cosines,
-            bin_weight,
+            kept_bins,
+            n_fft,
+            frame: vec![0.0; n_out],
+            synthesis,
             previous_roots: None,
         }
     }
 
-    pub fn analyse(&mut self, magnitude: &[f64]) -> Formants {
+    /// Formants of one frame from its complex spectrum (frame centred in the FFT buffer).
+    pub fn analyse(&mut self, spectrum: &[Complex<f64>]) -> Formants {
+        self.resample(spectrum);
         let mut acf = [0.0; LPC_ORDER + 1];
-        for ((row, w), m) in self.cosines.iter().zip(&self.bin_weight).zip(magnitude) {
-            let p = w * m * m;
-            for (a, c) in acf.iter_mut().zip(row) {
-                *a += p * c;
-            }
+        for (lag, a) in acf.iter_mut().enumerate() {
+            *a = self.frame[lag..]
+                .iter()
+                .zip(&self.frame)
+                .map(|(x, y)| x * y)
+                .sum();
         }
-        let Some(lpc) = levinson(&acf) else {
+        let Some(mut lpc) = levinson(&acf) else {
             self.previous_roots = None;
             return Formants::default();
         };
+        for a in &mut lpc[1..] {
+            *a = -*a;
+        }
         let roots = polynomial_roots(&lpc, self.previous_roots.as_ref());
         self.previous_roots = roots
             .iter()
@@ -76,6 +108,57 @@ impl FormantTracker {
             .then_some(roots);
         formants_from_roots(&roots, TARGET_RATE)
     }
+
+    /// `frame[m] = (2 / n_fft) Re sum_{k < kept} X[k] e^(2 pi i k m step / n_fft)`: the DC bin
+    /// is doubled like the others (openSMILE's quirk).
+    fn resample(&mut self, spectrum: &[Complex<f64>]) {
+        let scale = 1.0 / self.n_fft as f64;
+        let kept = self.kept_bins.min(spectrum.len());
+        match &mut self.synthesis {
+            Synthesis::Inverse {
+                plan,
+                bins,
+                output,
+                scratch,
+            } => {
+                // The inverse real FFT doubles every bin but DC (and Nyquist) by Hermitian
+                // symmetry; DC is doubled by hand.
+                bins.fill(Complex::default());
+                bins[0] = Complex::new(2.0 * spectrum[0].re * scale, 0.0);
+                for (b, x) in bins[1..kept].iter_mut().zip(&spectrum[1..kept]) {
+                    *b = x * scale;
+                }
+                // Buffer lengths come from the plan itself, so this cannot fail.
+                let _ = plan.process_with_scratch(bins, output, scratch);
+                let n_out = self.frame.len();
+                self.frame.copy_from_slice(&output[..n_out]);
+            }
+            Synthesis::Direct { table } => {
+                for (m, out) in self.frame.iter_mut().enumerate() {
+                    let row = &table[m * self.kept_bins..m * self.kept_bins + kept];
+                    let sum: f64 = row
+                        .iter()
+                        .zip(spectrum)
+                        .map(|(&(c, s), x)| x.re * c - x.im * s)
+                        .sum();
+                    *out = 2.0 * scale * sum;
+                }
+            }
+        }
+    }
+}
+
+fn direct_synthesis(sample_rate: u32, n_out: usize, kept_bins: usize, n_fft: usize) -> Synthesis {
+    let step = f64::from(sample_rate) / TARGET_RATE;
+    let table = (0..n_out)
+        .flat_map(|m| {
+            (0..kept_bins).map(move |k| {
+                let phase = 2.0 * std::f64::consts::PI * k as f64 * m as f64 * step / n_fft as f64;
+                (phase.cos(), phase.sin())
+            })
+        })
+        .collect();
+    Synthesis::Direct { table }
 }
 
 /// Levinson-Durbin: predictor polynomial `1 + a1 z^-1 + ... + ap z^-p` from the autocorrelation.
@@ -201,4 +284,81 @@ fn polynomial_roots(
         }
     }
     z
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fft::WindowedFft;
+    use crate::frames::hamming;
+
+    fn formants_of(frame: &[f32]) -> Formants {
+        let mut fft = WindowedFft::new(hamming(320));
+        let mut tracker = FormantTracker::new(16_000, 320, fft.n_fft());
+        let mut magnitude = vec![0.0; fft.bins()];
+        fft.magnitudes(frame, &mut magnitude);
+        tracker.analyse(fft.spectrum())
+    }
+
+    /// Figures measured with openSMILE 3.0.1 (the PyPI wheel, eGeMAPSv02 LLDs) on stationary
+    /// signals whose every 20 ms frame is the same. A textbook LPC would put a sharp pole at
+    /// the tone (300 Hz, bandwidth ~20 Hz); openSMILE reports none, and so must we.
+    #[test]
+    fn stationary_signals_give_opensmiles_formants() {
+        let tone: Vec<f32> = (0..320)
+            .map(|n| {
+                (0.5 * (2.0 * std::f64::consts::PI * 300.0 * n as f64 / 16_000.0).sin()) as f32
+            })
+            .collect();
+        let constant = vec![0.3f32; 320];
+        let cases = [
+            (&tone, [1098.8, 2137.4, 3198.5], [1315.0, 1278.8, 1187.5]),
+            (
+                &constant,
+                [1060.6, 2120.2, 3182.0],
+                [1558.4, 1514.4, 1424.7],
+            ),
+        ];
+        for (signal, frequency, bandwidth) in cases {
+            let got = formants_of(signal);
+            for i in 0..N_FORMANTS {
+                let close = |ours: f64, theirs: f64| (ours - theirs).abs() <= 0.005 * theirs;
+                assert!(
+                    close(got.frequency[i], frequency[i]) && close(got.bandwidth[i], bandwidth[i]),
+                    "F{}: ours {:.1} Hz / {:.1} Hz, openSMILE {} / {}",
+                    i + 1,
+                    got.frequency[i],
+                    got.bandwidth[i],
+                    frequency[i],
+                    bandwidth[i]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_direct_sum_resamples_like_the_inverse_fft() {
+        // 16 kHz takes the inverse FFT; rates where 11 kHz is no whole number of its bins (44.1
+        // kHz) take the direct sum. Both must make the same frame.
+        let frame: Vec<f32> = (0..320)
+            .map(|n| ((n as f32 * 0.37).sin() + (n as f32 * 1.91).cos() * 0.3) * 0.4)
+            .collect();
+        let mut fft = WindowedFft::new(hamming(320));
+        let mut magnitude = vec![0.0; fft.bins()];
+        fft.magnitudes(&frame, &mut magnitude);
+        let mut inverse = FormantTracker::new(16_000, 320, fft.n_fft());
+        assert!(matches!(inverse.synthesis, Synthesis::Inverse { .. }));
+        let mut direct = FormantTracker::new(16_000, 320, fft.n_fft());
+        direct.synthesis = direct_synthesis(16_000, 220, 110, 512);
+        inverse.resample(fft.spectrum());
+        direct.resample(fft.spectrum());
+        assert_eq!(inverse.frame.len(), 220);
+        let largest = inverse.frame.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        assert!(largest > 0.1);
+        for (a, b) in inverse.frame.iter().zip(&direct.frame) {
+            assert!((a - b).abs() < 1e-9 * largest, "{a} vs {b}");
+        }
+        let at_44k = FormantTracker::new(44_100, 882, 1024);
+        assert!(matches!(at_44k.synthesis, Synthesis::Direct { .. }));
+    }
 }

@@ -81,7 +81,7 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
 
     let mut fft20 = WindowedFft::new(hamming(len20));
     let mut spectral_state = SpectralDescriptors::new(sample_rate, fft20.n_fft());
-    let mut formant_tracker = FormantTracker::new(sample_rate, fft20.n_fft());
+    let mut formant_tracker = FormantTracker::new(sample_rate, len20, fft20.n_fft());
     let mut magnitude20 = vec![0.0; fft20.bins()];
     let window60 = gaussian(len60);
     let mut fft60 = WindowedFft::new(window60.clone());
@@ -102,7 +102,7 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
         if k >= n {
             continue;
         }
-        formants.push(formant_tracker.analyse(&magnitude20));
+        formants.push(formant_tracker.analyse(fft20.spectrum()));
 
         let frame = padded(samples, k * hop, len60, &mut pad);
         fft60.magnitudes(frame, &mut magnitude60);
