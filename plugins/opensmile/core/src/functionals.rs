@@ -74,16 +74,19 @@ pub fn segments(f0: &[f64]) -> Segments {
     }
 }
 
-/// Lengths (frames, one less than spanned) of runs where `inside(value)` holds: a run must span
-/// 3 frames, and a gap of fewer than 2 frames does not end it.
+/// Lengths (frames, one less than spanned) of runs where `inside(value)` holds: a gap of fewer
+/// than 2 frames does not end a run, and a run must span 3 frames and hold at least 3 inside
+/// frames (so `1 0 1` is no segment; checked against openSMILE's segment functional on random
+/// patterns).
 fn runs(x: &[f64], inside: impl Fn(f64) -> bool) -> Vec<usize> {
     const MIN_SEGMENT: usize = 3;
     const MIN_PAUSE: usize = 2;
     let mut out = Vec::new();
     let mut start: Option<usize> = None;
+    let mut count = 0;
     let mut gap = 0;
-    let close = |s: usize, end: usize, out: &mut Vec<usize>| {
-        if end - s >= MIN_SEGMENT {
+    let close = |s: usize, end: usize, count: usize, out: &mut Vec<usize>| {
+        if end - s >= MIN_SEGMENT && count >= MIN_SEGMENT {
             out.push(end - s - 1);
         }
     };
@@ -91,19 +94,21 @@ fn runs(x: &[f64], inside: impl Fn(f64) -> bool) -> Vec<usize> {
         if inside(v) {
             if start.is_none() {
                 start = Some(i);
+                count = 0;
             }
+            count += 1;
             gap = 0;
         } else if let Some(s) = start {
             gap += 1;
             if gap >= MIN_PAUSE {
-                close(s, i + 1 - gap, &mut out);
+                close(s, i + 1 - gap, count, &mut out);
                 start = None;
                 gap = 0;
             }
         }
     }
     if let Some(s) = start {
-        close(s, x.len() - gap, &mut out);
+        close(s, x.len() - gap, count, &mut out);
     }
     out
 }
@@ -211,5 +216,15 @@ mod tests {
             (false, 10),
         ]));
         assert_eq!(s.voiced, vec![40]);
+    }
+
+    /// Patterns measured through openSMILE's segment functional (fed directly as a contour):
+    /// `1 0 1` spans three frames but holds two voiced ones, and is no segment.
+    #[test]
+    fn a_run_needs_three_inside_frames_not_just_a_three_frame_span() {
+        let pattern = "0111110000010100000111110000011110110001110110000";
+        let x: Vec<f64> = pattern.bytes().map(|b| f64::from(b - b'0')).collect();
+        // openSMILE: 4 segments, mean 4.75 frames, stddev 0.829 frames.
+        assert_eq!(runs(&x, |v| v != 0.0), vec![4, 4, 6, 5]);
     }
 }
