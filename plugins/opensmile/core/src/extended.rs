@@ -9,6 +9,8 @@
 //! MFCC 1-12 of a 40-band mel spectrum (25 ms Hann frames, as the `logmel` plugin computes them)
 //! join the spectral descriptors: measured on the RAVDESS development actors, they add several
 //! points of accuracy, where the same coefficients from eGeMAPS' own 26-band bank did not.
+//! The formants are the vocal tract's (a textbook LPC, `FormantMethod::VocalTract`), not
+//! openSMILE's: with openSMILE's the default training run lost 0.03 unweighted accuracy.
 
 use crate::names::LLD_NAMES;
 use crate::pipeline::{Contours, LLD_COUNT};

@@ -23,6 +23,16 @@ const MIN_HZ: f64 = 50.0;
 const MAX_HZ: f64 = 5450.0;
 pub const N_FORMANTS: usize = 3;
 
+/// Which formants to measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormantMethod {
+    /// openSMILE's numbers, quirks included (the `egemaps` and `egemaps_lld` plugins).
+    OpenSmile,
+    /// A textbook autocorrelation LPC of the whole frame band-limited to 5.5 kHz: formants
+    /// that follow the vocal tract (`egemaps_ext`, where they classify better).
+    VocalTract,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Formants {
     /// Hz; 0 where fewer formants were found.
@@ -32,6 +42,10 @@ pub struct Formants {
 
 /// How the resampled frame is made from the spectrum.
 enum Synthesis {
+    /// [`FormantMethod::VocalTract`]: no frame at all; the autocorrelation of the band-limited
+    /// frame is the inverse DFT of its power, so lags 0..=11 come from the power spectrum with
+    /// `w_k cos(2 pi k m / n)` made once (w = 1 for DC and the new Nyquist bin, else 2).
+    PowerSpectrum { cosines: Vec<[f64; LPC_ORDER + 1]> },
     /// The output sample spacing is a whole number of steps of an inverse FFT (16 kHz input:
     /// 512 input bins of 31.25 Hz are the bins of a 352-point transform at 11 kHz).
     Inverse {
@@ -46,6 +60,7 @@ enum Synthesis {
 }
 
 pub struct FormantTracker {
+    method: FormantMethod,
     kept_bins: usize,
     n_fft: usize,
     frame: Vec<f64>,
@@ -57,11 +72,33 @@ pub struct FormantTracker {
 
 impl FormantTracker {
     /// `frame_len` samples per frame at `sample_rate`, transformed with `n_fft` points.
-    pub fn new(sample_rate: u32, frame_len: usize, n_fft: usize) -> Self {
+    pub fn new(sample_rate: u32, frame_len: usize, n_fft: usize, method: FormantMethod) -> Self {
         let ratio = TARGET_RATE / f64::from(sample_rate);
         let n_out = ((frame_len as f64 * ratio).round() as usize).max(LPC_ORDER + 1);
         let kept_bins = (n_out / 2).min(n_fft / 2 + 1);
         let n_inverse = n_fft as f64 * ratio;
+        if method == FormantMethod::VocalTract {
+            let n = (n_inverse.round() as usize).max(2);
+            let cosines = (0..(n / 2 + 1).min(n_fft / 2 + 1))
+                .map(|k| {
+                    let weight = if k == 0 || 2 * k == n { 1.0 } else { 2.0 };
+                    let mut row = [0.0; LPC_ORDER + 1];
+                    for (m, c) in row.iter_mut().enumerate() {
+                        let phase = 2.0 * std::f64::consts::PI * (k * m) as f64 / n as f64;
+                        *c = weight * phase.cos();
+                    }
+                    row
+                })
+                .collect();
+            return Self {
+                method,
+                kept_bins,
+                n_fft,
+                frame: Vec::new(),
+                synthesis: Synthesis::PowerSpectrum { cosines },
+                previous_roots: None,
+            };
+        }
         let synthesis = if n_inverse.fract() == 0.0 && n_inverse as usize >= n_out {
             let n_inverse = n_inverse as usize;
             let plan = RealFftPlanner::<f64>::new().plan_fft_inverse(n_inverse);
@@ -75,6 +112,7 @@ impl FormantTracker {
             direct_synthesis(sample_rate, n_out, kept_bins, n_fft)
         };
         Self {
+            method,
             kept_bins,
             n_fft,
             frame: vec![0.0; n_out],
@@ -85,21 +123,32 @@ impl FormantTracker {
 
     /// Formants of one frame from its complex spectrum (frame centred in the FFT buffer).
     pub fn analyse(&mut self, spectrum: &[Complex<f64>]) -> Formants {
-        self.resample(spectrum);
         let mut acf = [0.0; LPC_ORDER + 1];
-        for (lag, a) in acf.iter_mut().enumerate() {
-            *a = self.frame[lag..]
-                .iter()
-                .zip(&self.frame)
-                .map(|(x, y)| x * y)
-                .sum();
+        if let Synthesis::PowerSpectrum { cosines } = &self.synthesis {
+            for (row, x) in cosines.iter().zip(spectrum) {
+                let power = x.re * x.re + x.im * x.im;
+                for (a, c) in acf.iter_mut().zip(row) {
+                    *a += power * c;
+                }
+            }
+        } else {
+            self.resample(spectrum);
+            for (lag, a) in acf.iter_mut().enumerate() {
+                *a = self.frame[lag..]
+                    .iter()
+                    .zip(&self.frame)
+                    .map(|(x, y)| x * y)
+                    .sum();
+            }
         }
         let Some(mut lpc) = levinson(&acf) else {
             self.previous_roots = None;
             return Formants::default();
         };
-        for a in &mut lpc[1..] {
-            *a = -*a;
+        if self.method == FormantMethod::OpenSmile {
+            for a in &mut lpc[1..] {
+                *a = -*a;
+            }
         }
         let roots = polynomial_roots(&lpc, self.previous_roots.as_ref());
         self.previous_roots = roots
@@ -133,6 +182,7 @@ impl FormantTracker {
                 let n_out = self.frame.len();
                 self.frame.copy_from_slice(&output[..n_out]);
             }
+            Synthesis::PowerSpectrum { .. } => {}
             Synthesis::Direct { table } => {
                 for (m, out) in self.frame.iter_mut().enumerate() {
                     let row = &table[m * self.kept_bins..m * self.kept_bins + kept];
@@ -292,9 +342,9 @@ mod tests {
     use crate::fft::WindowedFft;
     use crate::frames::hamming;
 
-    fn formants_of(frame: &[f32]) -> Formants {
+    fn formants_of(frame: &[f32], method: FormantMethod) -> Formants {
         let mut fft = WindowedFft::new(hamming(320));
-        let mut tracker = FormantTracker::new(16_000, 320, fft.n_fft());
+        let mut tracker = FormantTracker::new(16_000, 320, fft.n_fft(), method);
         let mut magnitude = vec![0.0; fft.bins()];
         fft.magnitudes(frame, &mut magnitude);
         tracker.analyse(fft.spectrum())
@@ -320,7 +370,7 @@ mod tests {
             ),
         ];
         for (signal, frequency, bandwidth) in cases {
-            let got = formants_of(signal);
+            let got = formants_of(signal, FormantMethod::OpenSmile);
             for i in 0..N_FORMANTS {
                 let close = |ours: f64, theirs: f64| (ours - theirs).abs() <= 0.005 * theirs;
                 assert!(
@@ -346,9 +396,9 @@ mod tests {
         let mut fft = WindowedFft::new(hamming(320));
         let mut magnitude = vec![0.0; fft.bins()];
         fft.magnitudes(&frame, &mut magnitude);
-        let mut inverse = FormantTracker::new(16_000, 320, fft.n_fft());
+        let mut inverse = FormantTracker::new(16_000, 320, fft.n_fft(), FormantMethod::OpenSmile);
         assert!(matches!(inverse.synthesis, Synthesis::Inverse { .. }));
-        let mut direct = FormantTracker::new(16_000, 320, fft.n_fft());
+        let mut direct = FormantTracker::new(16_000, 320, fft.n_fft(), FormantMethod::OpenSmile);
         direct.synthesis = direct_synthesis(16_000, 220, 110, 512);
         inverse.resample(fft.spectrum());
         direct.resample(fft.spectrum());
@@ -358,7 +408,39 @@ mod tests {
         for (a, b) in inverse.frame.iter().zip(&direct.frame) {
             assert!((a - b).abs() < 1e-9 * largest, "{a} vs {b}");
         }
-        let at_44k = FormantTracker::new(44_100, 882, 1024);
+        let at_44k = FormantTracker::new(44_100, 882, 1024, FormantMethod::OpenSmile);
         assert!(matches!(at_44k.synthesis, Synthesis::Direct { .. }));
+    }
+
+    #[test]
+    fn vocal_tract_formants_follow_a_resonance() {
+        // 100 Hz pulses through one resonance at 1000 Hz (bandwidth 60 Hz): the vocal-tract
+        // method finds it, openSMILE's does not (its F1-F3 stay near 450/1300/2200 Hz).
+        let (r, theta) = (
+            (-std::f64::consts::PI * 60.0 / 16_000.0).exp(),
+            2.0 * std::f64::consts::PI * 1000.0 / 16_000.0,
+        );
+        let (mut y1, mut y2) = (0.0, 0.0);
+        let signal: Vec<f32> = (0..2000)
+            .map(|n| {
+                let x = if n % 160 == 0 { 1.0 } else { 0.0 };
+                let y = x + 2.0 * r * theta.cos() * y1 - r * r * y2;
+                (y2, y1) = (y1, y);
+                (0.05 * y) as f32
+            })
+            .collect();
+        let frame = &signal[1600..1920];
+        let tract = formants_of(frame, FormantMethod::VocalTract);
+        assert!(
+            tract.frequency.iter().any(|f| (f - 1000.0).abs() < 30.0),
+            "{:?}",
+            tract.frequency
+        );
+        let smile = formants_of(frame, FormantMethod::OpenSmile);
+        assert!(
+            smile.frequency.iter().all(|f| (f - 1000.0).abs() > 100.0),
+            "{:?}",
+            smile.frequency
+        );
     }
 }

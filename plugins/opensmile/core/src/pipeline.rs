@@ -2,7 +2,7 @@
 //! smoothed LLD table and the voiced / unvoiced selections the functionals read.
 
 use crate::fft::WindowedFft;
-use crate::formants::{FormantTracker, Formants};
+use crate::formants::{FormantMethod, FormantTracker, Formants};
 use crate::frames::{frame_len, gaussian, hamming, hop};
 use crate::harmonics::{harmonics, hnr_db, Harmonics};
 use crate::pitch::Shs;
@@ -72,7 +72,7 @@ fn padded<'a>(samples: &'a [f32], start: usize, len: usize, buf: &'a mut Vec<f32
     buf
 }
 
-pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
+pub fn raw_lld(samples: &[f32], sample_rate: u32, method: FormantMethod) -> RawLld {
     let n = frame_count(samples.len(), sample_rate);
     let hop = hop(sample_rate);
     let len20 = frame_len(sample_rate, 0.020);
@@ -81,7 +81,7 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32) -> RawLld {
 
     let mut fft20 = WindowedFft::new(hamming(len20));
     let mut spectral_state = SpectralDescriptors::new(sample_rate, fft20.n_fft());
-    let mut formant_tracker = FormantTracker::new(sample_rate, len20, fft20.n_fft());
+    let mut formant_tracker = FormantTracker::new(sample_rate, len20, fft20.n_fft(), method);
     let mut magnitude20 = vec![0.0; fft20.bins()];
     let window60 = gaussian(len60);
     let mut fft60 = WindowedFft::new(window60.clone());
@@ -174,8 +174,13 @@ pub struct Contours {
     pub frame_energy: Vec<f64>,
 }
 
+/// The eGeMAPS contours with openSMILE's formants.
 pub fn contours(samples: &[f32], sample_rate: u32) -> Contours {
-    let raw = raw_lld(samples, sample_rate);
+    contours_with(samples, sample_rate, FormantMethod::OpenSmile)
+}
+
+pub fn contours_with(samples: &[f32], sample_rate: u32, method: FormantMethod) -> Contours {
+    let raw = raw_lld(samples, sample_rate, method);
     let n = raw.f0.len();
     let spectral_fields: [fn(&SpectralFrame) -> f64; 10] = [
         |s| s.loudness,

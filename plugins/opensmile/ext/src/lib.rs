@@ -2,6 +2,7 @@
 //! 25 eGeMAPSv02 low-level descriptors and their deltas, with the voiced-only descriptors taken
 //! over voiced frames only, and the same statistics of MFCC 1-12 of a 40-band mel spectrum. See `serlab_egemaps::extended` for the exact list.
 
+use serlab_egemaps::formants::FormantMethod;
 use serlab_egemaps::{check_input, extended, pipeline};
 use serlab_plugin_api::{ExtractError, OutputKind, Plugin, PluginInfo};
 
@@ -56,7 +57,7 @@ impl Plugin for EgemapsExt {
     ) -> Result<usize, ExtractError> {
         check_input(samples, sample_rate)?;
         let table = extended::table(
-            &pipeline::contours(samples, sample_rate),
+            &pipeline::contours_with(samples, sample_rate, FormantMethod::VocalTract),
             &mfcc_frames(samples, sample_rate),
         );
         let values = extended::extended_functionals(&table);
