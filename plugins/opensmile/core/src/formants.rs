@@ -40,12 +40,26 @@ pub struct Formants {
     pub bandwidth: [f64; N_FORMANTS],
 }
 
+/// Where the autocorrelation (lags 0..=11) that the LPC fits comes from.
+enum AcfSource {
+    /// [`FormantMethod::VocalTract`]: the autocorrelation of the frame band-limited to 5.5 kHz
+    /// is the inverse DFT of its power, so it comes from the power spectrum with
+    /// `w_k cos(2 pi k m / n)` made once (w = 1 for DC and the new Nyquist bin, else 2).
+    Power { cosines: Vec<[f64; LPC_ORDER + 1]> },
+    /// [`FormantMethod::OpenSmile`]: the lagged products of openSMILE's resampled frame.
+    Resampled(Resampler),
+}
+
+/// openSMILE's spectral-domain resampling to 11 kHz, quirks included (see the module doc).
+struct Resampler {
+    kept_bins: usize,
+    n_fft: usize,
+    frame: Vec<f64>,
+    synthesis: Synthesis,
+}
+
 /// How the resampled frame is made from the spectrum.
 enum Synthesis {
-    /// [`FormantMethod::VocalTract`]: no frame at all; the autocorrelation of the band-limited
-    /// frame is the inverse DFT of its power, so lags 0..=11 come from the power spectrum with
-    /// `w_k cos(2 pi k m / n)` made once (w = 1 for DC and the new Nyquist bin, else 2).
-    PowerSpectrum { cosines: Vec<[f64; LPC_ORDER + 1]> },
     /// The output sample spacing is a whole number of steps of an inverse FFT (16 kHz input:
     /// 512 input bins of 31.25 Hz are the bins of a 352-point transform at 11 kHz).
     Inverse {
@@ -60,11 +74,7 @@ enum Synthesis {
 }
 
 pub struct FormantTracker {
-    method: FormantMethod,
-    kept_bins: usize,
-    n_fft: usize,
-    frame: Vec<f64>,
-    synthesis: Synthesis,
+    source: AcfSource,
     /// The previous frame's roots: formants move slowly, so they start the next root search
     /// close to its answer (a few iterations instead of dozens).
     previous_roots: Option<[(f64, f64); LPC_ORDER]>,
@@ -73,50 +83,29 @@ pub struct FormantTracker {
 impl FormantTracker {
     /// `frame_len` samples per frame at `sample_rate`, transformed with `n_fft` points.
     pub fn new(sample_rate: u32, frame_len: usize, n_fft: usize, method: FormantMethod) -> Self {
-        let ratio = TARGET_RATE / f64::from(sample_rate);
-        let n_out = ((frame_len as f64 * ratio).round() as usize).max(LPC_ORDER + 1);
-        let kept_bins = (n_out / 2).min(n_fft / 2 + 1);
-        let n_inverse = n_fft as f64 * ratio;
-        if method == FormantMethod::VocalTract {
-            let n = (n_inverse.round() as usize).max(2);
-            let cosines = (0..(n / 2 + 1).min(n_fft / 2 + 1))
-                .map(|k| {
-                    let weight = if k == 0 || 2 * k == n { 1.0 } else { 2.0 };
-                    let mut row = [0.0; LPC_ORDER + 1];
-                    for (m, c) in row.iter_mut().enumerate() {
-                        let phase = 2.0 * std::f64::consts::PI * (k * m) as f64 / n as f64;
-                        *c = weight * phase.cos();
-                    }
-                    row
-                })
-                .collect();
-            return Self {
-                method,
-                kept_bins,
-                n_fft,
-                frame: Vec::new(),
-                synthesis: Synthesis::PowerSpectrum { cosines },
-                previous_roots: None,
-            };
-        }
-        let synthesis = if n_inverse.fract() == 0.0 && n_inverse as usize >= n_out {
-            let n_inverse = n_inverse as usize;
-            let plan = RealFftPlanner::<f64>::new().plan_fft_inverse(n_inverse);
-            Synthesis::Inverse {
-                bins: plan.make_input_vec(),
-                output: plan.make_output_vec(),
-                scratch: plan.make_scratch_vec(),
-                plan,
+        let source = match method {
+            FormantMethod::VocalTract => {
+                let n =
+                    ((n_fft as f64 * TARGET_RATE / f64::from(sample_rate)).round() as usize).max(2);
+                let cosines = (0..(n / 2 + 1).min(n_fft / 2 + 1))
+                    .map(|k| {
+                        let weight = if k == 0 || 2 * k == n { 1.0 } else { 2.0 };
+                        let mut row = [0.0; LPC_ORDER + 1];
+                        for (m, c) in row.iter_mut().enumerate() {
+                            let phase = 2.0 * std::f64::consts::PI * (k * m) as f64 / n as f64;
+                            *c = weight * phase.cos();
+                        }
+                        row
+                    })
+                    .collect();
+                AcfSource::Power { cosines }
             }
-        } else {
-            direct_synthesis(sample_rate, n_out, kept_bins, n_fft)
+            FormantMethod::OpenSmile => {
+                AcfSource::Resampled(Resampler::new(sample_rate, frame_len, n_fft))
+            }
         };
         Self {
-            method,
-            kept_bins,
-            n_fft,
-            frame: vec![0.0; n_out],
-            synthesis,
+            source,
             previous_roots: None,
         }
     }
@@ -124,28 +113,27 @@ impl FormantTracker {
     /// Formants of one frame from its complex spectrum (frame centred in the FFT buffer).
     pub fn analyse(&mut self, spectrum: &[Complex<f64>]) -> Formants {
         let mut acf = [0.0; LPC_ORDER + 1];
-        if let Synthesis::PowerSpectrum { cosines } = &self.synthesis {
-            for (row, x) in cosines.iter().zip(spectrum) {
-                let power = x.re * x.re + x.im * x.im;
-                for (a, c) in acf.iter_mut().zip(row) {
-                    *a += power * c;
+        match &mut self.source {
+            AcfSource::Power { cosines } => {
+                for (row, x) in cosines.iter().zip(spectrum) {
+                    let power = x.re * x.re + x.im * x.im;
+                    for (a, c) in acf.iter_mut().zip(row) {
+                        *a += power * c;
+                    }
                 }
             }
-        } else {
-            self.resample(spectrum);
-            for (lag, a) in acf.iter_mut().enumerate() {
-                *a = self.frame[lag..]
-                    .iter()
-                    .zip(&self.frame)
-                    .map(|(x, y)| x * y)
-                    .sum();
+            AcfSource::Resampled(resampler) => {
+                let frame = resampler.resample(spectrum);
+                for (lag, a) in acf.iter_mut().enumerate() {
+                    *a = frame[lag..].iter().zip(frame).map(|(x, y)| x * y).sum();
+                }
             }
         }
         let Some(mut lpc) = levinson(&acf) else {
             self.previous_roots = None;
             return Formants::default();
         };
-        if self.method == FormantMethod::OpenSmile {
+        if matches!(self.source, AcfSource::Resampled(_)) {
             for a in &mut lpc[1..] {
                 *a = -*a;
             }
@@ -157,10 +145,36 @@ impl FormantTracker {
             .then_some(roots);
         formants_from_roots(&roots, TARGET_RATE)
     }
+}
+
+impl Resampler {
+    fn new(sample_rate: u32, frame_len: usize, n_fft: usize) -> Self {
+        let ratio = TARGET_RATE / f64::from(sample_rate);
+        let n_out = ((frame_len as f64 * ratio).round() as usize).max(LPC_ORDER + 1);
+        let kept_bins = (n_out / 2).min(n_fft / 2 + 1);
+        let n_inverse = n_fft as f64 * ratio;
+        let synthesis = if n_inverse.fract() == 0.0 && n_inverse as usize >= n_out {
+            let plan = RealFftPlanner::<f64>::new().plan_fft_inverse(n_inverse as usize);
+            Synthesis::Inverse {
+                bins: plan.make_input_vec(),
+                output: plan.make_output_vec(),
+                scratch: plan.make_scratch_vec(),
+                plan,
+            }
+        } else {
+            direct_synthesis(sample_rate, n_out, kept_bins, n_fft)
+        };
+        Self {
+            kept_bins,
+            n_fft,
+            frame: vec![0.0; n_out],
+            synthesis,
+        }
+    }
 
     /// `frame[m] = (2 / n_fft) Re sum_{k < kept} X[k] e^(2 pi i k m step / n_fft)`: the DC bin
     /// is doubled like the others (openSMILE's quirk).
-    fn resample(&mut self, spectrum: &[Complex<f64>]) {
+    fn resample(&mut self, spectrum: &[Complex<f64>]) -> &[f64] {
         let scale = 1.0 / self.n_fft as f64;
         let kept = self.kept_bins.min(spectrum.len());
         match &mut self.synthesis {
@@ -182,7 +196,6 @@ impl FormantTracker {
                 let n_out = self.frame.len();
                 self.frame.copy_from_slice(&output[..n_out]);
             }
-            Synthesis::PowerSpectrum { .. } => {}
             Synthesis::Direct { table } => {
                 for (m, out) in self.frame.iter_mut().enumerate() {
                     let row = &table[m * self.kept_bins..m * self.kept_bins + kept];
@@ -195,6 +208,7 @@ impl FormantTracker {
                 }
             }
         }
+        &self.frame
     }
 }
 
@@ -396,19 +410,19 @@ mod tests {
         let mut fft = WindowedFft::new(hamming(320));
         let mut magnitude = vec![0.0; fft.bins()];
         fft.magnitudes(&frame, &mut magnitude);
-        let mut inverse = FormantTracker::new(16_000, 320, fft.n_fft(), FormantMethod::OpenSmile);
+        let mut inverse = Resampler::new(16_000, 320, fft.n_fft());
         assert!(matches!(inverse.synthesis, Synthesis::Inverse { .. }));
-        let mut direct = FormantTracker::new(16_000, 320, fft.n_fft(), FormantMethod::OpenSmile);
+        let mut direct = Resampler::new(16_000, 320, fft.n_fft());
         direct.synthesis = direct_synthesis(16_000, 220, 110, 512);
-        inverse.resample(fft.spectrum());
-        direct.resample(fft.spectrum());
-        assert_eq!(inverse.frame.len(), 220);
-        let largest = inverse.frame.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let a = inverse.resample(fft.spectrum()).to_vec();
+        let b = direct.resample(fft.spectrum());
+        assert_eq!(a.len(), 220);
+        let largest = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         assert!(largest > 0.1);
-        for (a, b) in inverse.frame.iter().zip(&direct.frame) {
+        for (a, b) in a.iter().zip(b) {
             assert!((a - b).abs() < 1e-9 * largest, "{a} vs {b}");
         }
-        let at_44k = FormantTracker::new(44_100, 882, 1024, FormantMethod::OpenSmile);
+        let at_44k = Resampler::new(44_100, 882, 1024);
         assert!(matches!(at_44k.synthesis, Synthesis::Direct { .. }));
     }
 
