@@ -178,7 +178,7 @@ fn training_killed_with_sigkill_resumes_from_its_last_checkpoint() {
     let state_file = home.path().join(".model.checkpoint/fold-0/state.json");
     let train = |resume: bool| {
         let mut cmd = common::serlab(home.path());
-        // The seed's feature-axis network: epochs of seconds, long enough to kill inside.
+        // The seed's feature-axis network: epochs long enough to kill inside.
         cmd.args(["train", "--epochs", "8", "--ensemble", "1"])
             .args(["--plugin", "egemaps", "--layout", "feature-axis", "--out"])
             .arg(&out)
@@ -207,7 +207,11 @@ fn training_killed_with_sigkill_resumes_from_its_last_checkpoint() {
             assert!(child.try_wait().unwrap().is_none(), "training ended early");
             std::thread::sleep(Duration::from_millis(20));
         }
-        std::thread::sleep(Duration::from_secs_f64(3.0 * rng.uniform()));
+        // Within the next epoch: a random fraction of the last one's duration.
+        let last = read_state(&state_file).expect("a checkpoint was just read");
+        let history = last["history"].as_array().unwrap();
+        let epoch_seconds = history.last().unwrap()["seconds"].as_f64().unwrap();
+        std::thread::sleep(Duration::from_secs_f64(epoch_seconds * rng.uniform()));
         child.kill().unwrap();
         child.wait().unwrap();
         let state = read_state(&state_file).expect("the checkpoint vanished");

@@ -9,6 +9,8 @@ use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
+use super::fused::{BlockTensors, FusedBlock};
+
 #[derive(Config, Debug)]
 pub struct CnnConfig {
     /// Positions along the convolved axis: features (vector input) or frames (sequence input).
@@ -100,13 +102,32 @@ const UNFOLD_MAX_WIDTH: usize = 256;
 pub struct ConvBlock<B: Backend> {
     /// One matrix (channels in -> channels out) per kernel tap; the convolution is the sum of
     /// each tap applied to the input shifted by that tap.
-    taps: Vec<Linear<B>>,
-    norm: BatchNorm<B>,
+    pub(super) taps: Vec<Linear<B>>,
+    pub(super) norm: BatchNorm<B>,
+}
+
+impl<B: FusedBlock> ConvBlock<B> {
+    /// [batch, len, channels] -> [batch, ceil(len / 2), filters]
+    pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+        if B::runs_fused(&x.device()) {
+            let block = BlockTensors {
+                x,
+                weight: Tensor::cat(self.taps.iter().map(|t| t.weight.val()).collect(), 0),
+                bias: self.taps[0]
+                    .bias
+                    .as_ref()
+                    .expect("the first tap keeps the bias")
+                    .val(),
+            };
+            return B::fused_block(block, &self.norm);
+        }
+        self.forward_composed(x)
+    }
 }
 
 impl<B: Backend> ConvBlock<B> {
-    /// [batch, len, channels] -> [batch, ceil(len / 2), filters]
-    pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
+    /// The block composed of burn tensor operations, for backends without the fused block.
+    pub(super) fn forward_composed(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
         let [batch, len, channels] = x.dims();
         // A single tap needs no unfolded copy: it is one product either way.
         let kernel = self.taps.len();
@@ -226,7 +247,7 @@ fn maximum<B: Backend>(a: Tensor<B, 3>, b: Tensor<B, 3>) -> Tensor<B, 3> {
 
 #[derive(Module, Debug)]
 pub struct Cnn<B: Backend> {
-    blocks: Vec<ConvBlock<B>>,
+    pub(super) blocks: Vec<ConvBlock<B>>,
     dropout_conv: Dropout,
     hidden: Linear<B>,
     dropout_dense: Dropout,
@@ -234,7 +255,7 @@ pub struct Cnn<B: Backend> {
     global_pool: bool,
 }
 
-impl<B: Backend> Cnn<B> {
+impl<B: FusedBlock> Cnn<B> {
     /// [batch, len, channels] -> class logits [batch, classes]
     pub fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 2> {
         let mut x = x;

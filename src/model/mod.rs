@@ -10,11 +10,13 @@
 
 mod cnn;
 mod ensemble;
+mod fused;
 mod norm;
 mod rows;
 
 pub use cnn::{Cnn, CnnConfig, ConvBlock};
 pub use ensemble::Ensemble;
+pub use fused::FusedBlock;
 
 /// The inference backend: candle on the CPU (candle's CUDA feature for users with a GPU).
 pub type Backend = burn::backend::Candle<f32, i64>;

@@ -9,6 +9,24 @@ use burn::nn::BatchNorm;
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 
+/// Moves the running statistics toward a batch's (mean, variance per channel) by the module's
+/// momentum, as burn's `BatchNorm` does while training.
+pub fn update_running<B: Backend>(norm: &BatchNorm<B>, mean: Tensor<B, 1>, var: Tensor<B, 1>) {
+    let momentum = norm.momentum;
+    let follow = |running: Tensor<B, 1>, batch: Tensor<B, 1>| {
+        let device = batch.device();
+        running
+            .to_device(&device)
+            .mul_scalar(1.0 - momentum)
+            .add(batch.detach().mul_scalar(momentum))
+            .detach()
+    };
+    norm.running_mean
+        .update(follow(norm.running_mean.value_sync(), mean));
+    norm.running_var
+        .update(follow(norm.running_var.value_sync(), var));
+}
+
 pub fn batch_norm_rows<B: Backend>(norm: &BatchNorm<B>, x: Tensor<B, 2>) -> Tensor<B, 2> {
     let channels = x.dims()[1];
     let device = x.device();
@@ -16,24 +34,11 @@ pub fn batch_norm_rows<B: Backend>(norm: &BatchNorm<B>, x: Tensor<B, 2>) -> Tens
         let mean = column_mean(x.clone());
         let mean_square = column_mean(x.clone().square());
         let var = (mean_square - mean.clone().square()).clamp_min(0.0);
-        let momentum = norm.momentum;
-        let follow = |running: Tensor<B, 1>, batch: &Tensor<B, 2>| {
-            running
-                .to_device(&device)
-                .mul_scalar(1.0 - momentum)
-                .add(
-                    batch
-                        .clone()
-                        .detach()
-                        .reshape([channels])
-                        .mul_scalar(momentum),
-                )
-                .detach()
-        };
-        norm.running_mean
-            .update(follow(norm.running_mean.value_sync(), &mean));
-        norm.running_var
-            .update(follow(norm.running_var.value_sync(), &var));
+        update_running(
+            norm,
+            mean.clone().reshape([channels]),
+            var.clone().reshape([channels]),
+        );
         (mean, var)
     } else {
         (
