@@ -1,8 +1,9 @@
 //! The 1D CNN of the SER notebooks, generic over the burn backend (the concrete backend is one
-//! type alias, [`Backend`]). Convolutions are written as unfold + matrix product in a
-//! channels-last layout ([batch, length, channels]): on candle's CPU backend that trains several
-//! times faster than its native conv1d, whose backward is slow, and max pooling is built from
-//! reshapes and element-wise maxima (candle has no MaxPool1d backward).
+//! type alias, [`Backend`]), in a channels-last layout ([batch, length, channels]). On candle's
+//! CPU device each convolution block is one fused operation with its own backward step
+//! ([`fused`]); elsewhere it is composed of burn operations: convolution as unfold + matrix
+//! product (candle's native conv1d has a slow backward) and max pooling from reshapes and
+//! element-wise maxima (candle has no MaxPool1d backward).
 
 // burn 0.21 marks burn-candle deprecated (it is its last release with it); serlab's design pins
 // this release and backend on purpose.

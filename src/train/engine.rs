@@ -350,6 +350,7 @@ pub fn train_fold(
     if train.rows.is_empty() || validation.rows.is_empty() {
         return Err(TrainError::Data("empty training or validation set".into()));
     }
+    crate::util::memory::keep_freed_memory();
     let dev = device();
     TrainBackend::seed(&dev, settings.seed ^ fold as u64);
     let classes = config.classes;

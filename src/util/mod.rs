@@ -1,6 +1,8 @@
-//! Small helpers shared by several modules: a deterministic RNG, atomic file writes, and a guard that
-//! keeps C libraries (ALSA) from writing onto the user's terminal.
+//! Small helpers shared by several modules: a deterministic RNG, atomic file writes, allocator
+//! settings for training, and a guard that keeps C libraries (ALSA) from writing onto the user's
+//! terminal.
 
 pub mod atomic;
+pub mod memory;
 pub mod rng;
 pub mod stderr_redirect;

@@ -9,6 +9,11 @@
 
 use rayon::prelude::*;
 
+/// Values in one chunk of the unfolded input (whole batch items at a time): a chunk stays in
+/// the caches between being written and multiplied, and the full unfolded batch (tens of MB for
+/// a sequence model) is never allocated.
+const UNFOLD_CHUNK: usize = 1 << 20;
+
 /// Max pooling window and stride (the seed network's MaxPool1D(5, strides 2, same)).
 const POOL: usize = 5;
 
@@ -30,6 +35,16 @@ impl Dims {
     /// Values per row of the unfolded input: every tap's channels, tap after tap.
     pub fn width(&self) -> usize {
         self.kernel * self.channels
+    }
+
+    /// Batch items per chunk of the unfolded input.
+    fn chunk_items(&self) -> usize {
+        (UNFOLD_CHUNK / (self.len * self.width()).max(1)).clamp(1, self.batch.max(1))
+    }
+
+    /// The same block over `batch` items.
+    fn with_batch(&self, batch: usize) -> Dims {
+        Dims { batch, ..*self }
     }
 
     /// Length after pooling (halves, rounding up).
@@ -81,8 +96,8 @@ pub struct Forward {
 
 pub struct Saved {
     mean: Vec<f32>,
-    /// [rows, width]
-    unfolded: Vec<f32>,
+    /// The input, [rows, channels].
+    x: Vec<f32>,
     /// After the ReLU, before normalisation: [rows, filters].
     activated: Vec<f32>,
     inv_std: Vec<f32>,
@@ -103,14 +118,24 @@ pub fn forward(dims: Dims, params: &Params, x: &[f32], statistics: Statistics) -
     let Dims { len, filters, .. } = dims;
     assert_eq!(x.len(), dims.rows() * dims.channels, "input size");
     assert_eq!(params.weight.len(), dims.width() * filters, "weight size");
-    let unfolded = unfold(dims, x);
     let mut activated = vec![0.0f32; dims.rows() * filters];
-    product(
-        Matrix::out(&mut activated, dims.rows(), filters),
-        Matrix::rows(&unfolded, dims.width()),
-        Matrix::rows(params.weight, filters),
-        dims.width(),
-    );
+    let items = dims.chunk_items();
+    let mut unfolded = vec![0.0f32; items * len * dims.width()];
+    for (x, activated) in x
+        .chunks(items * len * dims.channels)
+        .zip(activated.chunks_mut(items * len * filters))
+    {
+        let chunk = dims.with_batch(x.len() / (len * dims.channels));
+        let unfolded = &mut unfolded[..chunk.rows() * dims.width()];
+        unfold(chunk, x, unfolded);
+        product(
+            Matrix::out(activated, chunk.rows(), filters),
+            Matrix::rows(unfolded, dims.width()),
+            Matrix::rows(params.weight, filters),
+            dims.width(),
+            false,
+        );
+    }
     activated.par_chunks_mut(filters).for_each(|row| {
         for (value, bias) in row.iter_mut().zip(params.bias) {
             *value = (*value + bias).max(0.0);
@@ -147,13 +172,17 @@ pub fn forward(dims: Dims, params: &Params, x: &[f32], statistics: Statistics) -
                 let argmax = &mut argmax[i * filters..(i + 1) * filters];
                 for t in from..to {
                     let row = &activated[t * filters..(t + 1) * filters];
-                    for f in 0..filters {
-                        let y = row[f] * scale[f] + shift[f];
+                    let parameters = scale.iter().zip(&shift);
+                    for ((out, argmax), (&a, (&scale, &shift))) in out
+                        .iter_mut()
+                        .zip(argmax.iter_mut())
+                        .zip(row.iter().zip(parameters))
+                    {
+                        let y = a * scale + shift;
                         // Strictly greater: the first maximum wins a tie, as in Keras.
-                        if y > out[f] {
-                            out[f] = y;
-                            argmax[f] = t as u32;
-                        }
+                        let better = y > *out;
+                        *out = if better { y } else { *out };
+                        *argmax = if better { t as u32 } else { *argmax };
                     }
                 }
             }
@@ -162,7 +191,7 @@ pub fn forward(dims: Dims, params: &Params, x: &[f32], statistics: Statistics) -
         out,
         saved: Saved {
             mean: mean.clone(),
-            unfolded,
+            x: x.to_vec(),
             activated,
             inv_std,
             argmax,
@@ -203,52 +232,86 @@ pub fn backward(
     // Batch normalisation: with xhat = (a - mean) * inv_std and y = gamma * xhat + beta,
     // d_beta = sum(dy), d_gamma = sum(dy * xhat), and
     // da = gamma * inv_std * (dy - d_beta / rows - xhat * d_gamma / rows).
-    let xhat = |a: f32, f: usize| (a - mean[f]) * forward.inv_std[f];
-    let (d_beta, d_gamma) = column_sums_pair(dims, &grad, |row, f, g| {
-        (
-            g as f64,
-            (g * xhat(forward.activated[row * filters + f], f)) as f64,
-        )
-    });
-    let d_beta_mean: Vec<f32> = d_beta.iter().map(|s| (s / rows) as f32).collect();
-    let d_gamma_mean: Vec<f32> = d_gamma.iter().map(|s| (s / rows) as f32).collect();
-    grad.par_chunks_mut(filters)
-        .zip(forward.activated.par_chunks(filters))
+    let (d_beta, sum_grad_activated) = column_sums(dims, &grad, &forward.activated);
+    let d_gamma: Vec<f64> = (0..filters)
+        .map(|f| (sum_grad_activated[f] - mean[f] as f64 * d_beta[f]) * forward.inv_std[f] as f64)
+        .collect();
+    // da = c_grad * dy + c_activated * a + c_constant per filter, by expanding the above.
+    let mut c_grad = vec![0.0f32; filters];
+    let mut c_activated = vec![0.0f32; filters];
+    let mut c_constant = vec![0.0f32; filters];
+    for f in 0..filters {
+        let inv_std = forward.inv_std[f] as f64;
+        let gain = gamma[f] as f64 * inv_std;
+        let d_gamma_mean = d_gamma[f] / rows;
+        c_grad[f] = gain as f32;
+        c_activated[f] = (-gain * inv_std * d_gamma_mean) as f32;
+        c_constant[f] =
+            (-gain * (d_beta[f] / rows) + gain * inv_std * d_gamma_mean * mean[f] as f64) as f32;
+    }
+    grad.par_chunks_mut(len * filters)
+        .zip(forward.activated.par_chunks(len * filters))
         .for_each(|(grad, activated)| {
-            for f in 0..filters {
-                // The ReLU passes gradient only where it passed the value.
-                grad[f] = if activated[f] > 0.0 {
-                    gamma[f]
-                        * forward.inv_std[f]
-                        * (grad[f] - d_beta_mean[f] - xhat(activated[f], f) * d_gamma_mean[f])
-                } else {
-                    0.0
-                };
+            for (grad, activated) in grad
+                .chunks_exact_mut(filters)
+                .zip(activated.chunks_exact(filters))
+            {
+                let coefficients = c_grad.iter().zip(&c_activated).zip(&c_constant);
+                for ((g, &a), ((&cg, &ca), &cc)) in grad.iter_mut().zip(activated).zip(coefficients)
+                {
+                    // The ReLU passes gradient only where it passed the value.
+                    *g = if a > 0.0 { cg * *g + ca * a + cc } else { 0.0 };
+                }
             }
         });
     // `grad` now holds the gradient of the convolution's output.
-    let (d_bias, _) = column_sums_pair(dims, &grad, |_, _, g| (g as f64, 0.0));
+    let (d_bias, _) = column_sums(dims, &grad, &grad);
 
     let width = dims.width();
+    let channels = dims.channels;
+    let items = dims.chunk_items();
+    let mut unfolded = vec![0.0f32; items * len * width];
+    let mut d_unfolded = vec![0.0f32; if input_grad { unfolded.len() } else { 0 }];
+    let mut d_x = vec![
+        0.0f32;
+        if input_grad {
+            dims.rows() * channels
+        } else {
+            0
+        }
+    ];
     let mut d_weight = vec![0.0f32; width * filters];
-    product(
-        Matrix::out(&mut d_weight, width, filters),
-        Matrix::transposed(&forward.unfolded, width),
-        Matrix::rows(&grad, filters),
-        dims.rows(),
-    );
-    let d_x = input_grad.then(|| {
-        let mut d_unfolded = vec![0.0f32; dims.rows() * width];
+    for (i, (x, grad)) in forward
+        .x
+        .chunks(items * len * channels)
+        .zip(grad.chunks(items * len * filters))
+        .enumerate()
+    {
+        let chunk = dims.with_batch(x.len() / (len * channels));
+        let unfolded = &mut unfolded[..chunk.rows() * width];
+        unfold(chunk, x, unfolded);
         product(
-            Matrix::out(&mut d_unfolded, dims.rows(), width),
-            Matrix::rows(&grad, filters),
-            Matrix::transposed(weight, filters),
-            filters,
+            Matrix::out(&mut d_weight, width, filters),
+            Matrix::transposed(unfolded, width),
+            Matrix::rows(grad, filters),
+            chunk.rows(),
+            i > 0,
         );
-        fold(dims, &d_unfolded)
-    });
+        if input_grad {
+            let d_unfolded = &mut d_unfolded[..chunk.rows() * width];
+            product(
+                Matrix::out(d_unfolded, chunk.rows(), width),
+                Matrix::rows(grad, filters),
+                Matrix::transposed(weight, filters),
+                filters,
+                false,
+            );
+            let at = i * items * len * channels;
+            fold(chunk, d_unfolded, &mut d_x[at..at + x.len()]);
+        }
+    }
     Grads {
-        x: d_x,
+        x: input_grad.then_some(d_x),
         weight: d_weight,
         bias: d_bias.into_iter().map(|s| s as f32).collect(),
         gamma: d_gamma.into_iter().map(|s| s as f32).collect(),
@@ -256,12 +319,13 @@ pub fn backward(
     }
 }
 
-/// [rows, width]: row (b, t) holds x[b, t + k - left, ..] for each tap k, zero past the ends.
-fn unfold(dims: Dims, x: &[f32]) -> Vec<f32> {
+/// Writes the unfolded input, [rows, width]: row (b, t) holds x[b, t + k - left, ..] for each
+/// tap k. Positions past the ends are left as they are: zero in a buffer that starts zeroed and
+/// is only ever refilled for the same length.
+fn unfold(dims: Dims, x: &[f32], unfolded: &mut [f32]) {
     let Dims { len, channels, .. } = dims;
     let width = dims.width();
     let left = dims.conv_left();
-    let mut unfolded = vec![0.0f32; dims.rows() * width];
     unfolded
         .par_chunks_mut(len * width)
         .zip(x.par_chunks(len * channels))
@@ -276,15 +340,14 @@ fn unfold(dims: Dims, x: &[f32]) -> Vec<f32> {
                 }
             }
         });
-    unfolded
 }
 
-/// The adjoint of [`unfold`]: each input position collects the gradient of every unfolded copy.
-fn fold(dims: Dims, d_unfolded: &[f32]) -> Vec<f32> {
+/// The adjoint of [`unfold`]: each input position collects the gradient of every unfolded copy
+/// (`d_x` starts zeroed).
+fn fold(dims: Dims, d_unfolded: &[f32], d_x: &mut [f32]) {
     let Dims { len, channels, .. } = dims;
     let width = dims.width();
     let left = dims.conv_left();
-    let mut d_x = vec![0.0f32; dims.rows() * channels];
     d_x.par_chunks_mut(len * channels)
         .zip(d_unfolded.par_chunks(len * width))
         .for_each(|(d_x, d_unfolded)| {
@@ -299,12 +362,11 @@ fn fold(dims: Dims, d_unfolded: &[f32]) -> Vec<f32> {
                 }
             }
         });
-    d_x
 }
 
-/// Per-filter mean and biased variance over all rows, accumulated in f64.
+/// Per-filter mean and biased variance over all rows.
 fn column_moments(dims: Dims, values: &[f32]) -> (Vec<f32>, Vec<f32>) {
-    let (sum, sum_sq) = column_sums_pair(dims, values, |_, _, v| (v as f64, (v * v) as f64));
+    let (sum, sum_sq) = column_sums(dims, values, values);
     let rows = dims.rows() as f64;
     let mean: Vec<f64> = sum.iter().map(|s| s / rows).collect();
     let var = sum_sq
@@ -315,29 +377,32 @@ fn column_moments(dims: Dims, values: &[f32]) -> (Vec<f32>, Vec<f32>) {
     (mean.into_iter().map(|m| m as f32).collect(), var)
 }
 
-/// Two per-filter sums over all rows of a [rows, filters] matrix, of `terms(row, f, value)`:
-/// one partial sum per batch item in parallel, then added up.
-fn column_sums_pair(
-    dims: Dims,
-    values: &[f32],
-    terms: impl Fn(usize, usize, f32) -> (f64, f64) + Sync,
-) -> (Vec<f64>, Vec<f64>) {
+/// Per-filter sums over all rows of two [rows, filters] matrices: sum(u) and sum(u * v). Each
+/// batch item is summed in f32 (a few hundred rows) on its own core, the items in f64.
+fn column_sums(dims: Dims, u: &[f32], v: &[f32]) -> (Vec<f64>, Vec<f64>) {
     let Dims { len, filters, .. } = dims;
-    values
-        .par_chunks(len * filters)
-        .enumerate()
-        .map(|(b, chunk)| {
-            let mut first = vec![0.0f64; filters];
-            let mut second = vec![0.0f64; filters];
-            for (t, row) in chunk.chunks_exact(filters).enumerate() {
-                for (f, &v) in row.iter().enumerate() {
-                    let (p, q) = terms(b * len + t, f, v);
-                    first[f] += p;
-                    second[f] += q;
+    u.par_chunks(len * filters)
+        .zip(v.par_chunks(len * filters))
+        .map(|(u, v)| {
+            let mut sum = vec![0.0f32; filters];
+            let mut sum_product = vec![0.0f32; filters];
+            for (u, v) in u.chunks_exact(filters).zip(v.chunks_exact(filters)) {
+                for ((s, p), (&x, &y)) in sum.iter_mut().zip(&mut sum_product).zip(u.iter().zip(v))
+                {
+                    *s += x;
+                    *p += x * y;
                 }
             }
-            (first, second)
+            (sum, sum_product)
         })
+        .fold(
+            || (vec![0.0f64; filters], vec![0.0f64; filters]),
+            |(mut a, mut b), (c, d)| {
+                a.iter_mut().zip(c).for_each(|(x, y)| *x += y as f64);
+                b.iter_mut().zip(d).for_each(|(x, y)| *x += y as f64);
+                (a, b)
+            },
+        )
         .reduce(
             || (vec![0.0; filters], vec![0.0; filters]),
             |(mut a, mut b), (c, d)| {
@@ -394,15 +459,24 @@ impl<'a> Matrix<'a, &'a mut [f32]> {
     }
 }
 
-/// dst = lhs · rhs, with `inner` the shared dimension, on every core.
-fn product(dst: Matrix<&mut [f32]>, lhs: Matrix<&[f32]>, rhs: Matrix<&[f32]>, inner: usize) {
+/// dst = lhs · rhs (or dst += lhs · rhs when `accumulate`), with `inner` the shared dimension,
+/// on every core.
+fn product(
+    dst: Matrix<&mut [f32]>,
+    lhs: Matrix<&[f32]>,
+    rhs: Matrix<&[f32]>,
+    inner: usize,
+    accumulate: bool,
+) {
     if dst.rows == 0 || dst.data.is_empty() {
         return;
     }
     let cols = dst.data.len() / dst.rows;
     assert_eq!(lhs.rows, dst.rows, "product rows");
     if inner == 0 {
-        dst.data.fill(0.0);
+        if !accumulate {
+            dst.data.fill(0.0);
+        }
         return;
     }
     // The last element each operand is read at must lie inside its slice.
@@ -427,14 +501,15 @@ fn product(dst: Matrix<&mut [f32]>, lhs: Matrix<&[f32]>, rhs: Matrix<&[f32]>, in
             dst.data.as_mut_ptr(),
             dst.col_stride,
             dst.row_stride,
-            false,
+            accumulate,
             lhs.data.as_ptr(),
             lhs.col_stride,
             lhs.row_stride,
             rhs.data.as_ptr(),
             rhs.col_stride,
             rhs.row_stride,
-            0.0,
+            // dst = alpha * dst + beta * lhs * rhs (alpha is only read when accumulating).
+            1.0,
             1.0,
             false,
             false,

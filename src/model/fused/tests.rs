@@ -108,4 +108,6 @@ fn fused_block_agrees_with_the_composed_one_in_values_gradients_and_statistics()
     check(2, 8, 1, 5, 5); // even length, one channel (a feature vector)
     check(5, 1, 7, 3, 1); // one position, kernel 1 (vectors laid out as channels)
     check(2, 2, 3, 4, 3); // shorter than the kernel
+                          // Unfolded in chunks of two items and one (see kernel::UNFOLD_CHUNK).
+    check(3, 400, 200, 4, 5);
 }
