@@ -127,7 +127,7 @@ impl<B: FusedBlock, C: CheckpointStrategy> FusedBlock for Autodiff<B, C> {
                     dims,
                     weight: weight_values,
                     gamma: gamma_values,
-                    saved: result.saved,
+                    saved: result.saved.expect("kept after batch statistics"),
                 };
                 prep.finish((Arc::new(tape), device.clone()), out)
             }

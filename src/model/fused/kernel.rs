@@ -90,8 +90,9 @@ pub struct Forward {
     /// The per-filter mean and (biased) variance that normalised.
     pub mean: Vec<f32>,
     pub var: Vec<f32>,
-    /// What the backward pass needs.
-    pub saved: Saved,
+    /// What the backward pass needs: only after normalising with the batch's statistics
+    /// (training); inference keeps nothing.
+    pub saved: Option<Saved>,
 }
 
 pub struct Saved {
@@ -141,6 +142,7 @@ pub fn forward(dims: Dims, params: &Params, x: &[f32], statistics: Statistics) -
             *value = (*value + bias).max(0.0);
         }
     });
+    let training = matches!(statistics, Statistics::Batch);
     let (mean, var) = match statistics {
         Statistics::Batch => column_moments(dims, &activated),
         Statistics::Running { mean, var } => (mean.to_vec(), var.to_vec()),
@@ -189,13 +191,13 @@ pub fn forward(dims: Dims, params: &Params, x: &[f32], statistics: Statistics) -
         });
     Forward {
         out,
-        saved: Saved {
+        saved: training.then(|| Saved {
             mean: mean.clone(),
             x: x.to_vec(),
             activated,
             inv_std,
             argmax,
-        },
+        }),
         mean,
         var,
     }
