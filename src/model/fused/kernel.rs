@@ -416,15 +416,14 @@ fn column_sums(dims: Dims, u: &[f32], v: &[f32]) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// A matrix in a slice, with its row and column strides.
-struct Matrix<'a, T> {
+struct Matrix<T> {
     data: T,
     rows: usize,
     row_stride: isize,
     col_stride: isize,
-    _slice: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a> Matrix<'a, &'a [f32]> {
+impl<'a> Matrix<&'a [f32]> {
     /// Row-major with `cols` columns.
     fn rows(data: &'a [f32], cols: usize) -> Self {
         Matrix {
@@ -432,7 +431,6 @@ impl<'a> Matrix<'a, &'a [f32]> {
             data,
             row_stride: cols as isize,
             col_stride: 1,
-            _slice: std::marker::PhantomData,
         }
     }
 
@@ -443,12 +441,11 @@ impl<'a> Matrix<'a, &'a [f32]> {
             data,
             row_stride: 1,
             col_stride: cols as isize,
-            _slice: std::marker::PhantomData,
         }
     }
 }
 
-impl<'a> Matrix<'a, &'a mut [f32]> {
+impl<'a> Matrix<&'a mut [f32]> {
     fn out(data: &'a mut [f32], rows: usize, cols: usize) -> Self {
         assert_eq!(data.len(), rows * cols, "output size");
         Matrix {
@@ -456,7 +453,6 @@ impl<'a> Matrix<'a, &'a mut [f32]> {
             rows,
             row_stride: cols as isize,
             col_stride: 1,
-            _slice: std::marker::PhantomData,
         }
     }
 }
