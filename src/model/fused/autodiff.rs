@@ -2,7 +2,7 @@
 //! step is [`kernel::backward`], normalising with the batch's statistics as training does.
 
 use super::kernel::{self, Dims, Params, Statistics};
-use super::{BlockTensors, FusedBlock};
+use super::{read, BlockTensors, FusedBlock};
 use crate::model::norm::update_running;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -11,8 +11,7 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::Autodiff;
 use burn::nn::BatchNorm;
 use burn::tensor::backend::Backend;
-use burn::tensor::ops::FloatTensor;
-use burn::tensor::{read_sync, Tensor, TensorData, TensorPrimitive};
+use burn::tensor::{Tensor, TensorData, TensorPrimitive};
 use std::sync::Arc;
 
 /// What the backward step needs from the forward pass.
@@ -74,14 +73,6 @@ impl<B: Backend> Backward<B, 5> for BlockBackward {
             }
         }
     }
-}
-
-fn read<B: Backend>(primitive: FloatTensor<B>) -> Vec<f32> {
-    read_sync(B::float_into_data(primitive))
-        .expect("reading a tensor on the CPU")
-        .convert::<f32>()
-        .into_vec()
-        .expect("converted to f32")
 }
 
 impl<B: FusedBlock, C: CheckpointStrategy> FusedBlock for Autodiff<B, C> {

@@ -8,7 +8,8 @@ pub mod kernel;
 
 use burn::nn::BatchNorm;
 use burn::tensor::backend::Backend;
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::ops::FloatTensor;
+use burn::tensor::{read_sync, Tensor, TensorData};
 use kernel::{Dims, Params, Statistics};
 
 /// The block's input and convolution parameters (its normalisation is a burn `BatchNorm`).
@@ -76,8 +77,13 @@ impl FusedBlock for burn::backend::Candle<f32, i64> {
 }
 
 fn values<B: Backend, const D: usize>(tensor: Tensor<B, D>) -> Vec<f32> {
-    tensor
-        .into_data()
+    read::<B>(tensor.into_primitive().tensor())
+}
+
+/// A float tensor's values, from its backend primitive (what the autodiff step holds).
+fn read<B: Backend>(primitive: FloatTensor<B>) -> Vec<f32> {
+    read_sync(B::float_into_data(primitive))
+        .expect("reading a tensor on the CPU")
         .convert::<f32>()
         .into_vec()
         .expect("converted to f32")
