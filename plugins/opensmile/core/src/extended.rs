@@ -76,6 +76,10 @@ struct Group {
     columns: &'static [std::ops::Range<usize>],
     frames: Frames,
     with_deltas: bool,
+    /// Leave out zero values: a voiced-only descriptor is 0 where it could not be measured
+    /// (no harmonic near a formant, no period pair for jitter), as openSMILE's functionals
+    /// leave out zeros.
+    skip_zeros: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -90,21 +94,25 @@ const GROUPS: [Group; 4] = [
         columns: &SPECTRAL,
         frames: Frames::All,
         with_deltas: true,
+        skip_zeros: false,
     },
     Group {
         columns: &VOICED_ONLY,
         frames: Frames::Voiced,
         with_deltas: true,
+        skip_zeros: true,
     },
     Group {
         columns: &SPECTRAL,
         frames: Frames::Voiced,
         with_deltas: false,
+        skip_zeros: false,
     },
     Group {
         columns: &UNVOICED,
         frames: Frames::Unvoiced,
         with_deltas: false,
+        skip_zeros: false,
     },
 ];
 
@@ -156,7 +164,11 @@ pub fn extended_functionals(table: &[Row]) -> Vec<f64> {
         let mut column_stats = |deltas: bool, out: &mut Vec<f64>| {
             for column in group.columns.iter().cloned().flatten() {
                 contour.clear();
-                contour.extend(rows.iter().map(|row| row[column]));
+                contour.extend(
+                    rows.iter()
+                        .map(|row| row[column])
+                        .filter(|&v| !group.skip_zeros || v != 0.0),
+                );
                 let values = if deltas {
                     central_differences(&contour, &mut delta);
                     &delta

@@ -1,12 +1,29 @@
-//! Harmonic amplitudes (H1-H2, H1-A3, formant amplitudes relative to H1) and the
+//! Harmonic amplitudes (H1-H2, H1-A3, formant amplitudes relative to F0) and the
 //! autocorrelation harmonics-to-noise ratio, from the Gaussian 60 ms spectrum of voiced frames.
+//!
+//! openSMILE numbers harmonics from zero: "H0" is the fundamental, so eGeMAPS's "H1-H2" is the
+//! level of the harmonic at 2 F0 over the one at 3 F0, and "A3" is a formant amplitude. What
+//! follows was measured through openSMILE's cHarmonics with spectra of known harmonics and
+//! F0/formant values fed in directly:
+//! - harmonic k is the local spectral peak closest to bin k·F0 within half an F0 either side,
+//!   read unrefined; with no peak there its magnitude is 0;
+//! - its frequency is refined by a parabola through the peak bin and its neighbours;
+//! - a formant's amplitude is the largest harmonic whose refined frequency lies within 20 % of
+//!   the formant frequency (the LPC bandwidth plays no part); none there gives 0, which the
+//!   functionals then leave out as they leave out every zero;
+//! - a difference whose second harmonic or formant has no magnitude is the first one's level
+//!   plus the floor of -201 dB.
 
 use crate::formants::{Formants, N_FORMANTS};
 
-/// openSMILE's value for the formant amplitudes of unvoiced frames.
+/// openSMILE's value for the formant amplitudes of unvoiced frames, and its log floor.
 pub const UNVOICED_AMPLITUDE: f64 = -201.0;
 const HNR_MIN: f64 = 1e-9;
 const HNR_MAX: f64 = 1e11;
+/// Harmonics searched, counting F0 itself (openSMILE's nHarmonics).
+const MAX_HARMONICS: usize = 100;
+/// A formant's harmonics lie within this fraction of its frequency.
+const FORMANT_REACH: f64 = 0.2;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Harmonics {
@@ -25,53 +42,113 @@ impl Harmonics {
     }
 }
 
-/// Magnitude of harmonic `h` of `f0`: the largest bin within a third of F0 of where it should be.
-fn harmonic_amplitude(magnitude: &[f64], bin_hz: f64, f0: f64, h: usize) -> f64 {
-    let centre = h as f64 * f0 / bin_hz;
-    let reach = (f0 / bin_hz / 3.0).max(1.0);
-    let lo = (centre - reach).round().max(0.0) as usize;
-    let hi = ((centre + reach).round() as usize).min(magnitude.len() - 1);
-    if lo > hi {
-        return 0.0;
-    }
-    magnitude[lo..=hi].iter().copied().fold(0.0, f64::max)
+#[derive(Debug, Clone, Copy, Default)]
+struct HarmonicPeak {
+    magnitude: f64,
+    hz: f64,
 }
 
-fn db(ratio: f64) -> f64 {
-    20.0 * ratio.max(1e-10).log10()
+fn is_peak(magnitude: &[f64], i: usize) -> bool {
+    i > 0
+        && i + 1 < magnitude.len()
+        && magnitude[i] > magnitude[i - 1]
+        && magnitude[i] > magnitude[i + 1]
+}
+
+/// The local peak closest to where harmonic `number` (1 = F0) of `f0` should be.
+fn harmonic_peak(magnitude: &[f64], bin_hz: f64, f0: f64, number: usize) -> HarmonicPeak {
+    let expected = number as f64 * f0 / bin_hz;
+    let reach = 0.5 * f0 / bin_hz;
+    let lo = (expected - reach).ceil().max(1.0) as usize;
+    let hi = ((expected + reach).floor() as usize).min(magnitude.len().saturating_sub(2));
+    let closest = (lo..=hi)
+        .filter(|&i| is_peak(magnitude, i))
+        .min_by(|&a, &b| {
+            (a as f64 - expected)
+                .abs()
+                .total_cmp(&(b as f64 - expected).abs())
+        });
+    let Some(i) = closest else {
+        return HarmonicPeak::default();
+    };
+    let (left, centre, right) = (magnitude[i - 1], magnitude[i], magnitude[i + 1]);
+    let curvature = left - 2.0 * centre + right;
+    let offset = if curvature != 0.0 {
+        0.5 * (left - right) / curvature
+    } else {
+        0.0
+    };
+    HarmonicPeak {
+        magnitude: centre,
+        hz: (i as f64 + offset) * bin_hz,
+    }
+}
+
+/// Level of `magnitude` in dB relative to the fundamental's, floored as openSMILE floors logs.
+fn level_db(magnitude: f64, fundamental: f64) -> f64 {
+    if magnitude > 0.0 && fundamental > 0.0 {
+        20.0 * (magnitude / fundamental).log10()
+    } else {
+        UNVOICED_AMPLITUDE
+    }
+}
+
+/// `a - b` in dB, where a missing `b` counts as the floor.
+fn difference_db(a: f64, b: f64, fundamental: f64) -> f64 {
+    if b > 0.0 {
+        level_db(a, fundamental) - level_db(b, fundamental)
+    } else {
+        level_db(a, fundamental) + UNVOICED_AMPLITUDE
+    }
 }
 
 pub fn harmonics(magnitude: &[f64], bin_hz: f64, f0: f64, formants: &Formants) -> Harmonics {
-    let nyquist_harmonic = ((magnitude.len() - 1) as f64 * bin_hz / f0)
-        .floor()
-        .max(1.0) as usize;
-    let amp = |h: usize| harmonic_amplitude(magnitude, bin_hz, f0, h.clamp(1, nyquist_harmonic));
-    let h1 = amp(1);
-    if h1 <= 0.0 {
+    if f0 <= 0.0 {
         return Harmonics::unvoiced();
     }
-    let nearest = |hz: f64| (hz / f0).round().max(1.0) as usize;
+    let highest_formant = formants.frequency.iter().copied().fold(0.0, f64::max);
+    let last_bin_hz = (magnitude.len() - 1) as f64 * bin_hz;
+    let wanted_hz = ((1.0 + FORMANT_REACH) * highest_formant)
+        .max(3.0 * f0)
+        .min(last_bin_hz);
+    let count = ((wanted_hz / f0).floor() as usize + 1).clamp(3, MAX_HARMONICS);
+    let mut peaks = [HarmonicPeak::default(); MAX_HARMONICS];
+    for (number, peak) in peaks[..count].iter_mut().enumerate() {
+        *peak = harmonic_peak(magnitude, bin_hz, f0, number + 1);
+    }
+    let peaks = &peaks[..count];
+    let fundamental = peaks[0].magnitude;
+    // The largest harmonic near each formant; 0 where there is none (or no formant).
+    let formant_peak = |hz: f64| -> f64 {
+        if hz <= 0.0 {
+            return 0.0;
+        }
+        let (lo, hi) = ((1.0 - FORMANT_REACH) * hz, (1.0 + FORMANT_REACH) * hz);
+        peaks
+            .iter()
+            .filter(|p| p.magnitude > 0.0 && p.hz > lo && p.hz < hi)
+            .map(|p| p.magnitude)
+            .fold(0.0, f64::max)
+    };
     let mut out = Harmonics {
-        // openSMILE's harmonic differences start one harmonic up: measured with synthetic
-        // harmonic series of known amplitudes, its "H1-H2" is the level of the harmonic at 2 F0
-        // over the one at 3 F0 (within 0.2 dB over four F0s and random spectra), and "H1-A3"
-        // also starts from the 2 F0 harmonic. The formant amplitudes do use the true H1.
-        h1_h2: db(amp(2) / amp(3).max(1e-12)),
-        h1_a3: if formants.frequency[2] > 0.0 {
-            db(amp(2) / amp(nearest(formants.frequency[2])).max(1e-12))
+        h1_h2: difference_db(peaks[1].magnitude, peaks[2].magnitude, fundamental),
+        h1_a3: difference_db(
+            peaks[1].magnitude,
+            formant_peak(formants.frequency[2]),
+            fundamental,
+        ),
+        formant_amplitude: [0.0; N_FORMANTS],
+    };
+    for (a, &hz) in out.formant_amplitude.iter_mut().zip(&formants.frequency) {
+        let peak = formant_peak(hz);
+        *a = if peak > 0.0 {
+            level_db(peak, fundamental)
         } else {
             0.0
-        },
-        formant_amplitude: [UNVOICED_AMPLITUDE; N_FORMANTS],
-    };
-    for (a, &f) in out.formant_amplitude.iter_mut().zip(&formants.frequency) {
-        if f > 0.0 {
-            *a = db(amp(nearest(f)) / h1);
-        }
+        };
     }
     out
 }
-
 /// HNR in dB from the autocorrelation at the pitch period (moved to the nearest ACF peak).
 pub fn hnr_db(acf: &[f64], sample_rate: u32, f0: f64) -> f64 {
     let r0 = acf[0];
@@ -93,4 +170,119 @@ pub fn hnr_db(acf: &[f64], sample_rate: u32, f0: f64) -> f64 {
     let rt = acf[lag];
     let ratio = (rt / (r0 - rt)).clamp(HNR_MIN, HNR_MAX);
     10.0 * ratio.log10()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BIN_HZ: f64 = 15.625;
+
+    /// A magnitude spectrum with a Gaussian lobe (the 60 ms window's width) at each
+    /// `(hz, amplitude)`.
+    fn spectrum(lobes: &[(f64, f64)]) -> Vec<f64> {
+        (0..513)
+            .map(|i| {
+                let hz = i as f64 * BIN_HZ;
+                lobes
+                    .iter()
+                    .map(|&(at, a)| a * (-0.5 * ((hz - at) / 13.3).powi(2)).exp())
+                    .sum::<f64>()
+                    + 1e-6
+            })
+            .collect()
+    }
+
+    /// The spectrum's largest value within a quarter of 150 Hz of `hz`.
+    fn peak_near(magnitude: &[f64], hz: f64) -> f64 {
+        magnitude
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (*i as f64 * BIN_HZ - hz).abs() < 37.5)
+            .map(|(_, &m)| m)
+            .fold(0.0, f64::max)
+    }
+
+    fn formants(frequency: [f64; 3]) -> Formants {
+        Formants {
+            frequency,
+            bandwidth: [100.0; 3],
+        }
+    }
+
+    #[test]
+    fn harmonic_differences_start_from_the_harmonic_above_f0() {
+        let f0 = 150.0;
+        let lobes: Vec<(f64, f64)> = (1..=25).map(|k| (k as f64 * f0, 1.0 / k as f64)).collect();
+        let m = spectrum(&lobes);
+        let h = harmonics(&m, BIN_HZ, f0, &formants([520.0, 1500.0, 2500.0]));
+        let db = |a: f64, b: f64| 20.0 * (a / b).log10();
+        let expected = db(peak_near(&m, 300.0), peak_near(&m, 450.0));
+        assert!(
+            (h.h1_h2 - expected).abs() < 1e-9,
+            "{} vs {expected}",
+            h.h1_h2
+        );
+    }
+
+    #[test]
+    fn a_formant_takes_its_largest_harmonic_within_a_fifth_of_its_frequency() {
+        let f0 = 150.0;
+        // Harmonic 5 (750 Hz) is the loudest overall but lies outside F1's reach (416-624 Hz);
+        // of 450 and 600 Hz, 600 is the louder.
+        let amplitude = |k: usize| match k {
+            4 => 0.8,
+            5 => 2.0,
+            _ => 0.3,
+        };
+        let lobes: Vec<(f64, f64)> = (1..=25).map(|k| (k as f64 * f0, amplitude(k))).collect();
+        let m = spectrum(&lobes);
+        let h = harmonics(&m, BIN_HZ, f0, &formants([520.0, 1500.0, 2500.0]));
+        let fundamental = peak_near(&m, 150.0);
+        let expected = 20.0 * (peak_near(&m, 600.0) / fundamental).log10();
+        assert!((h.formant_amplitude[0] - expected).abs() < 1e-9);
+        let h3 = 20.0 * (peak_near(&m, 300.0) / fundamental).log10();
+        let loudest_near_f3 = (14..=19)
+            .map(|k| peak_near(&m, k as f64 * f0))
+            .fold(0.0, f64::max);
+        let a3 = 20.0 * (loudest_near_f3 / fundamental).log10();
+        assert!(
+            (h.h1_a3 - (h3 - a3)).abs() < 1e-9,
+            "{} vs {}",
+            h.h1_a3,
+            h3 - a3
+        );
+    }
+
+    #[test]
+    fn a_formant_with_no_harmonic_in_reach_has_no_amplitude() {
+        let f0 = 300.0;
+        let lobes: Vec<(f64, f64)> = (1..=12).map(|k| (k as f64 * f0, 1.0)).collect();
+        let m = spectrum(&lobes);
+        // 420 Hz reaches 336-504 Hz: no multiple of 300 Hz. F3 is missing altogether.
+        let h = harmonics(&m, BIN_HZ, f0, &formants([420.0, 1500.0, 0.0]));
+        assert_eq!(h.formant_amplitude[0], 0.0);
+        assert_eq!(h.formant_amplitude[2], 0.0);
+        assert!(h.formant_amplitude[1].abs() < 0.5);
+        let h1 = 20.0 * (peak_near(&m, 600.0) / peak_near(&m, 300.0)).log10();
+        assert!((h.h1_a3 - (h1 + UNVOICED_AMPLITUDE)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_harmonic_is_the_peak_closest_to_where_it_should_be() {
+        let f0 = 150.0;
+        // Around 600 Hz: a small peak 30 Hz below and a large one 55 Hz above; the small,
+        // closer one is the harmonic.
+        let mut lobes: Vec<(f64, f64)> = (1..=25)
+            .filter(|&k| k != 4)
+            .map(|k| (k as f64 * f0, 1.0))
+            .collect();
+        lobes.push((570.0, 0.5));
+        lobes.push((655.0, 3.0));
+        let m = spectrum(&lobes);
+        let h = harmonics(&m, BIN_HZ, f0, &formants([600.0, 1500.0, 2500.0]));
+        // F1 (480-720 Hz) sees harmonics 4 (the small peak) only: 450 and 750 Hz are outside.
+        let expected = 20.0 * (peak_near(&m, 570.0) / peak_near(&m, 150.0)).log10();
+        assert!((h.formant_amplitude[0] - expected).abs() < 1e-9);
+    }
 }
