@@ -11,13 +11,17 @@
 //! - a formant's amplitude is the largest harmonic whose refined frequency lies within 20 % of
 //!   the formant frequency (the LPC bandwidth plays no part); none there gives 0, which the
 //!   functionals then leave out as they leave out every zero;
-//! - a difference whose second harmonic or formant has no magnitude is the first one's level
-//!   plus the floor of -201 dB.
+//! - a harmonic with no peak is at -200 dB, and a difference of two harmonics is kept within
+//!   ±201 dB (so H1-H2 with H2 missing is usually exactly 201, as openSMILE gives on low,
+//!   creaky voices); a difference whose formant has no harmonic is the harmonic's level minus
+//!   201 dB.
 
 use crate::formants::{Formants, N_FORMANTS};
 
 /// openSMILE's value for the formant amplitudes of unvoiced frames, and its log floor.
 pub const UNVOICED_AMPLITUDE: f64 = -201.0;
+/// The level openSMILE gives a harmonic it found no peak for (its log floor, 1e-10).
+const MISSING_HARMONIC_DB: f64 = -200.0;
 const HNR_MIN: f64 = 1e-9;
 const HNR_MAX: f64 = 1e11;
 /// Harmonics searched, counting F0 itself (openSMILE's nHarmonics).
@@ -84,17 +88,28 @@ fn harmonic_peak(magnitude: &[f64], bin_hz: f64, f0: f64, number: usize) -> Harm
     }
 }
 
-/// Level of `magnitude` in dB relative to the fundamental's, floored as openSMILE floors logs.
+/// Level of `magnitude` in dB relative to the fundamental's. With no fundamental every level is
+/// the floor; a harmonic that was not found is at the log floor of 1e-10.
 fn level_db(magnitude: f64, fundamental: f64) -> f64 {
-    if magnitude > 0.0 && fundamental > 0.0 {
-        20.0 * (magnitude / fundamental).log10()
-    } else {
+    if fundamental <= 0.0 {
         UNVOICED_AMPLITUDE
+    } else if magnitude <= 0.0 {
+        MISSING_HARMONIC_DB
+    } else {
+        20.0 * (magnitude / fundamental).log10()
     }
 }
 
-/// `a - b` in dB, where a missing `b` counts as the floor.
-fn difference_db(a: f64, b: f64, fundamental: f64) -> f64 {
+/// Harmonic `a` over harmonic `b` in dB, kept within the floor either way (a missing `b` under a
+/// harmonic at or above the fundamental's level gives exactly 201).
+fn harmonic_difference_db(a: f64, b: f64, fundamental: f64) -> f64 {
+    let limit = -UNVOICED_AMPLITUDE;
+    (level_db(a, fundamental) - level_db(b, fundamental)).clamp(-limit, limit)
+}
+
+/// Harmonic `a` over formant amplitude `b` in dB; a formant with no harmonic near it counts as
+/// +201 dB.
+fn formant_difference_db(a: f64, b: f64, fundamental: f64) -> f64 {
     if b > 0.0 {
         level_db(a, fundamental) - level_db(b, fundamental)
     } else {
@@ -131,8 +146,8 @@ pub fn harmonics(magnitude: &[f64], bin_hz: f64, f0: f64, formants: &Formants) -
             .fold(0.0, f64::max)
     };
     let mut out = Harmonics {
-        h1_h2: difference_db(peaks[1].magnitude, peaks[2].magnitude, fundamental),
-        h1_a3: difference_db(
+        h1_h2: harmonic_difference_db(peaks[1].magnitude, peaks[2].magnitude, fundamental),
+        h1_a3: formant_difference_db(
             peaks[1].magnitude,
             formant_peak(formants.frequency[2]),
             fundamental,
