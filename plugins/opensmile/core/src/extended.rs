@@ -328,6 +328,26 @@ mod tests {
     }
 
     #[test]
+    fn voiced_only_descriptors_leave_out_frames_where_they_are_zero() {
+        // F1 amplitude (column 18) measured as 5 on voiced frames 0, 4, 8, .. and not measured
+        // (0) on voiced frames 2, 6, ..: its mean is 5, not 2.5. Loudness over voiced frames
+        // still counts every voiced frame.
+        let mut rows = table(40);
+        for (t, row) in rows.iter_mut().enumerate() {
+            if t % 4 == 0 {
+                row[18] = 5.0;
+            }
+        }
+        let names = names();
+        let values = extended_functionals(&rows);
+        let value = |name: &str| values[names.iter().position(|n| n == name).unwrap()];
+        assert_eq!(LLD_NAMES[18], "F1amplitudeLogRelF0_sma3nz");
+        assert!(close(value("F1amplitudeLogRelF0_sma3nz_mean"), 5.0));
+        assert!(close(value("F1amplitudeLogRelF0_sma3nz_stddev"), 0.0));
+        assert!(close(value("Loudness_sma3_V_mean"), 19.0));
+    }
+
+    #[test]
     fn voiced_and_unvoiced_groups_see_only_their_frames() {
         let names = names();
         let values = extended_functionals(&table(50));

@@ -101,7 +101,7 @@ fn level_db(magnitude: f64, fundamental: f64) -> f64 {
 }
 
 /// Harmonic `a` over harmonic `b` in dB, kept within the floor either way (a missing `b` under a
-/// harmonic at or above the fundamental's level gives exactly 201).
+/// harmonic at least 1 dB above the fundamental gives exactly 201).
 fn harmonic_difference_db(a: f64, b: f64, fundamental: f64) -> f64 {
     let limit = -UNVOICED_AMPLITUDE;
     (level_db(a, fundamental) - level_db(b, fundamental)).clamp(-limit, limit)
@@ -145,25 +145,20 @@ pub fn harmonics(magnitude: &[f64], bin_hz: f64, f0: f64, formants: &Formants) -
             .map(|p| p.magnitude)
             .fold(0.0, f64::max)
     };
-    let mut out = Harmonics {
+    let near_formant = formants.frequency.map(formant_peak);
+    Harmonics {
         h1_h2: harmonic_difference_db(peaks[1].magnitude, peaks[2].magnitude, fundamental),
-        h1_a3: formant_difference_db(
-            peaks[1].magnitude,
-            formant_peak(formants.frequency[2]),
-            fundamental,
-        ),
-        formant_amplitude: [0.0; N_FORMANTS],
-    };
-    for (a, &hz) in out.formant_amplitude.iter_mut().zip(&formants.frequency) {
-        let peak = formant_peak(hz);
-        *a = if peak > 0.0 {
-            level_db(peak, fundamental)
-        } else {
-            0.0
-        };
+        h1_a3: formant_difference_db(peaks[1].magnitude, near_formant[2], fundamental),
+        formant_amplitude: near_formant.map(|peak| {
+            if peak > 0.0 {
+                level_db(peak, fundamental)
+            } else {
+                0.0
+            }
+        }),
     }
-    out
 }
+
 /// HNR in dB from the autocorrelation at the pitch period, moved to the closest ACF peak.
 ///
 /// Measured through openSMILE's harmonics component, fed its own spectra with known F0: the
