@@ -17,6 +17,7 @@
 //!   201 dB.
 
 use crate::formants::{Formants, N_FORMANTS};
+use crate::vertex::parabola_vertex;
 
 /// openSMILE's value for the formant amplitudes of unvoiced frames, and its log floor.
 pub const UNVOICED_AMPLITUDE: f64 = -201.0;
@@ -52,11 +53,9 @@ struct HarmonicPeak {
     hz: f64,
 }
 
-fn is_peak(magnitude: &[f64], i: usize) -> bool {
-    i > 0
-        && i + 1 < magnitude.len()
-        && magnitude[i] > magnitude[i - 1]
-        && magnitude[i] > magnitude[i + 1]
+/// A strict local maximum (of a spectrum or an autocorrelation) with both neighbours inside.
+fn is_peak(values: &[f64], i: usize) -> bool {
+    i > 0 && i + 1 < values.len() && values[i] > values[i - 1] && values[i] > values[i + 1]
 }
 
 /// The local peak closest to where harmonic `number` (1 = F0) of `f0` should be.
@@ -75,15 +74,9 @@ fn harmonic_peak(magnitude: &[f64], bin_hz: f64, f0: f64, number: usize) -> Harm
     let Some(i) = closest else {
         return HarmonicPeak::default();
     };
-    let (left, centre, right) = (magnitude[i - 1], magnitude[i], magnitude[i + 1]);
-    let curvature = left - 2.0 * centre + right;
-    let offset = if curvature != 0.0 {
-        0.5 * (left - right) / curvature
-    } else {
-        0.0
-    };
+    let (offset, _) = parabola_vertex(magnitude[i - 1], magnitude[i], magnitude[i + 1]);
     HarmonicPeak {
-        magnitude: centre,
+        magnitude: magnitude[i],
         hz: (i as f64 + offset) * bin_hz,
     }
 }
@@ -172,13 +165,12 @@ pub fn hnr_db(acf: &[f64], sample_rate: u32, f0: f64) -> f64 {
     }
     let last = acf.len() - 2;
     let start = ((f64::from(sample_rate) / f0).floor() as usize).clamp(1, last);
-    let is_peak = |i: usize| i >= 1 && i <= last && acf[i] > acf[i - 1] && acf[i] > acf[i + 1];
     let lag = (0..=last)
         .find_map(|d| {
             [start.checked_sub(d), Some(start + d)]
                 .into_iter()
                 .flatten()
-                .find(|&i| is_peak(i))
+                .find(|&i| is_peak(acf, i))
         })
         .unwrap_or(start);
     let rt = acf[lag];

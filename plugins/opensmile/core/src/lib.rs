@@ -17,6 +17,7 @@ pub mod pitch;
 pub mod smooth;
 pub mod spectral;
 pub mod spline;
+pub mod vertex;
 pub mod viterbi;
 pub mod voice;
 

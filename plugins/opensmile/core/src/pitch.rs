@@ -1,6 +1,8 @@
 //! F0 by subharmonic summation (Hermes 1988) on an octave-scaled spectrum, with candidates for
 //! the Viterbi smoother in [`crate::viterbi`].
 
+use crate::vertex::parabola_vertex;
+
 pub const MAX_CANDIDATES: usize = 6;
 const N_HARMONICS: usize = 15;
 const COMPRESSION: f64 = 0.85;
@@ -151,10 +153,7 @@ impl Shs {
         let hi = self.search.end.min(ss.len() - 1);
         for j in lo..hi {
             if ss[j] > ss[j - 1] && ss[j] >= ss[j + 1] {
-                let (a, b, c) = (ss[j - 1], ss[j], ss[j + 1]);
-                let den = a - 2.0 * b + c;
-                let delta = if den != 0.0 { 0.5 * (a - c) / den } else { 0.0 };
-                let score = b - 0.25 * (a - c) * delta;
+                let (delta, score) = parabola_vertex(ss[j - 1], ss[j], ss[j + 1]);
                 let x = self.target_x[j] + delta / self.per_octave;
                 peaks.push((score, x.exp2()));
             }
