@@ -27,8 +27,8 @@ pub struct PitchFrame {
 pub struct Shs {
     /// Log2 frequency of each output point.
     target_x: Vec<f64>,
-    /// Points per octave.
-    per_octave: f64,
+    /// Points per octave of the output axis, for refining peak positions.
+    axis_per_octave: f64,
     auditory_weight: Vec<f64>,
     harmonic_offsets: Vec<(usize, f64)>,
     /// How much each scaled point adds to the sum over all points of the subharmonic sum (1 for
@@ -52,9 +52,15 @@ impl Shs {
         let max_hz = f64::from(sample_rate) / 2.0;
         let n_points = bins;
         let octaves = (max_hz / SCALE_MIN_HZ).log2();
+        // The points span the range end to end (the last one is at Nyquist), but the auditory
+        // weighting and the harmonic offsets count n points per octave range: both measured
+        // against openSMILE's octave-scale spectrum.
         let per_octave = n_points as f64 / octaves;
+        let axis_per_octave = (n_points - 1) as f64 / octaves;
         let lo = SCALE_MIN_HZ.log2();
-        let target_x: Vec<f64> = (0..n_points).map(|i| lo + i as f64 / per_octave).collect();
+        let target_x: Vec<f64> = (0..n_points)
+            .map(|i| lo + i as f64 / axis_per_octave)
+            .collect();
         let s = per_octave * (65.0f64 / 50.0).log2() - 1.0;
         let auditory_weight = (0..n_points)
             .map(|i| 0.5 + (3.0 * (i as f64 + 1.0 - s) / per_octave).atan() / std::f64::consts::PI)
@@ -88,7 +94,7 @@ impl Shs {
             total_weight,
             spline: crate::spline::Spline::new(&source_x, &target_x),
             target_x,
-            per_octave,
+            axis_per_octave,
             auditory_weight,
             harmonic_offsets,
             search: first..last,
@@ -138,6 +144,12 @@ impl Shs {
         self.candidates(mean)
     }
 
+    /// The auditory-weighted octave-axis spectrum of the last analysed frame, for comparing this
+    /// stage with other implementations.
+    pub fn scaled(&self) -> &[f64] {
+        &self.scaled
+    }
+
     /// The points of the sum that the peak search reads: the search range and one either side.
     fn window(&self) -> (usize, usize) {
         let n = self.sum.len();
@@ -154,7 +166,7 @@ impl Shs {
         for j in lo..hi {
             if ss[j] > ss[j - 1] && ss[j] >= ss[j + 1] {
                 let (delta, score) = parabola_vertex(ss[j - 1], ss[j], ss[j + 1]);
-                let x = self.target_x[j] + delta / self.per_octave;
+                let x = self.target_x[j] + delta / self.axis_per_octave;
                 peaks.push((score, x.exp2()));
             }
         }
