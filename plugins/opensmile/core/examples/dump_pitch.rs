@@ -49,7 +49,7 @@ fn our_candidates(clip: &str) -> Vec<PitchFrame> {
             frame.resize(len, 0.0);
             fft.magnitudes(&frame, &mut magnitude);
             let candidates = shs.analyse(&magnitude);
-            if std::env::var("DUMP_SCALED").is_ok_and(|f| f == k.to_string()) {
+            if std::env::var("DUMP_SCALED").is_ok_and(|f| f == k.to_string() || f == "all") {
                 let points: Vec<String> = shs.scaled().iter().map(|v| format!("{v:e}")).collect();
                 eprintln!("{}", points.join(" "));
             }
