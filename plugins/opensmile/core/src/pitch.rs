@@ -132,9 +132,10 @@ impl Shs {
     }
 
     /// The six strongest peaks of the sum over the whole axis, of which those whose refined
-    /// frequency lies in the F0 search range become candidates: openSMILE ranks before it restricts the range, so a frame
-    /// whose strongest peaks lie below 55 Hz keeps fewer than six (measured on its sum and
-    /// candidate outputs: the same lists on 553 of 560 frames of a clip).
+    /// frequency lies in the F0 search range become candidates. openSMILE ranks before it
+    /// restricts the range, so a frame whose strongest peaks lie below 55 Hz keeps fewer than six
+    /// (read off its sum and candidate outputs; with this rule our lists have openSMILE's length
+    /// on 97.6 % of the reference clips' frames, against 35 % when ranking inside the range).
     fn candidates(&self, mean: f64) -> PitchFrame {
         let ss = &self.sum;
         // (score, refined F0), strongest first.
@@ -172,8 +173,8 @@ impl Shs {
 }
 
 /// Hermes' peak enhancement: points more than two bins away from a local maximum become 0. The
-/// first and last bins count as maxima when they are not below their one neighbour, as in
-/// openSMILE (its octave-scale spectrum keeps the low bins below a falling DC only that way).
+/// first and last bins count as maxima when they are not below their one neighbour: openSMILE's
+/// octave-scale spectrum keeps the bins next to a DC that falls towards bin 1.
 fn enhance_peaks(x: &[f64], out: &mut [f64]) {
     out.fill(0.0);
     let n = x.len();
