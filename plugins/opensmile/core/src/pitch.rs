@@ -172,19 +172,27 @@ impl Shs {
     }
 }
 
-/// Hermes' peak enhancement: points more than two bins away from a local maximum become 0. The
-/// first and last bins count as maxima when they are not below their one neighbour: openSMILE's
-/// octave-scale spectrum keeps the bins next to a DC that falls towards bin 1.
+/// Hermes' peak enhancement, as openSMILE applies it: between two neighbouring local maxima,
+/// the points more than two bins from both become 0; the points before the first maximum and
+/// after the last are kept. The first and last bins count as maxima when they are not below
+/// their one neighbour. (Measured against openSMILE's octave-scale spectrum: 5e-4 relative or
+/// better on every frame of two clips; zeroing around every maximum, as Hermes describes, missed
+/// by up to 30 % on frames whose spectrum rises from DC.)
 fn enhance_peaks(x: &[f64], out: &mut [f64]) {
-    out.fill(0.0);
+    out.copy_from_slice(x);
     let n = x.len();
+    let mut previous: Option<usize> = None;
     for i in 0..n {
         let rises = i == 0 || x[i] > x[i - 1];
         let holds = i + 1 == n || x[i] >= x[i + 1];
         if rises && holds {
-            let lo = i.saturating_sub(2);
-            let hi = (i + 3).min(n);
-            out[lo..hi].copy_from_slice(&x[lo..hi]);
+            if let Some(p) = previous {
+                let (lo, hi) = (p + 3, i.saturating_sub(2));
+                if hi > lo {
+                    out[lo..hi].fill(0.0);
+                }
+            }
+            previous = Some(i);
         }
     }
 }
@@ -216,6 +224,19 @@ mod tests {
         let mut out = [0.0; 8];
         enhance_peaks(&x, &mut out);
         assert_eq!(out, [5.0, 1.0, 0.5, 0.0, 0.1, 0.05, 3.0, 1.0]);
+    }
+
+    #[test]
+    fn the_enhancement_keeps_what_lies_before_the_first_peak_and_after_the_last() {
+        let x = [
+            0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 2.0, 1.0, 0.5, 0.4, 0.3, 0.2, 0.1, 3.0, 1.0, 0.5, 0.2,
+        ];
+        let mut out = [0.0; 17];
+        enhance_peaks(&x, &mut out);
+        let mut expected = x;
+        expected[9] = 0.0;
+        expected[10] = 0.0;
+        assert_eq!(out, expected);
     }
 
     #[test]
