@@ -33,8 +33,8 @@ fn our_candidates(clip: &str) -> Vec<PitchFrame> {
         .samples::<i16>()
         .map(|s| f32::from(s.expect("sample")) / 32768.0)
         .collect();
-    let len = (0.060 * f64::from(rate)).round() as usize;
-    let hop = (0.010 * f64::from(rate)).round() as usize;
+    let len = serlab_egemaps::frames::frame_len(rate, 0.060);
+    let hop = serlab_egemaps::frames::hop(rate);
     let mut fft = serlab_egemaps::fft::WindowedFft::new(serlab_egemaps::frames::gaussian(len));
     let mut shs = Shs::new(rate, fft.bins());
     let mut magnitude = vec![0.0; fft.bins()];

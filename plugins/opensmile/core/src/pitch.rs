@@ -31,9 +31,6 @@ pub struct Shs {
     axis_per_octave: f64,
     auditory_weight: Vec<f64>,
     harmonic_offsets: Vec<(usize, f64)>,
-    /// How much each scaled point adds to the sum over all points of the subharmonic sum (1 for
-    /// itself plus the weight of every harmonic that reaches it), for its mean.
-    total_weight: Vec<f64>,
     enhanced: Vec<f64>,
     smoothed: Vec<f64>,
     spline: crate::spline::Spline,
@@ -71,17 +68,7 @@ impl Shs {
                 )
             })
             .collect();
-        let total_weight = (0..n_points)
-            .map(|i| {
-                1.0 + harmonic_offsets
-                    .iter()
-                    .filter(|(offset, _)| *offset <= i)
-                    .map(|(_, w)| w)
-                    .sum::<f64>()
-            })
-            .collect();
         Self {
-            total_weight,
             spline: crate::spline::Spline::new(&source_x, &target_x),
             target_x,
             axis_per_octave,
@@ -101,16 +88,7 @@ impl Shs {
         for (v, w) in self.scaled.iter_mut().zip(&self.auditory_weight) {
             *v = (*v * w).max(0.0);
         }
-        // The voicing reference is the mean of the sum over every point; it follows from the
-        // scaled spectrum directly, since every term is non-negative.
         let n = self.scaled.len();
-        let total: f64 = self
-            .scaled
-            .iter()
-            .zip(&self.total_weight)
-            .map(|(v, w)| v * w)
-            .sum();
-        let mean = total / N_HARMONICS as f64 / n as f64;
         // Harmonic by harmonic over contiguous points (vectorises), rather than point by point.
         self.sum.copy_from_slice(&self.scaled);
         for &(offset, weight) in &self.harmonic_offsets {
@@ -122,6 +100,8 @@ impl Shs {
         for v in &mut self.sum {
             *v /= N_HARMONICS as f64;
         }
+        // The voicing reference: the mean of the sum over every point.
+        let mean = self.sum.iter().sum::<f64>() / n as f64;
         self.candidates(mean)
     }
 
@@ -134,8 +114,9 @@ impl Shs {
     /// The six strongest peaks of the sum over the whole axis, of which those whose refined
     /// frequency lies in the F0 search range become candidates. openSMILE ranks before it
     /// restricts the range, so a frame whose strongest peaks lie below 55 Hz keeps fewer than six
-    /// (read off its sum and candidate outputs; with this rule our lists have openSMILE's length
-    /// on 97.6 % of the reference clips' frames, against 35 % when ranking inside the range).
+    /// (read off its sum and candidate outputs; with this rule and the enhancement below, our
+    /// lists have openSMILE's length on 98.7 % of the reference clips' frames, against 35 % when
+    /// ranking inside the range).
     fn candidates(&self, mean: f64) -> PitchFrame {
         let ss = &self.sum;
         // (score, refined F0), strongest first.
