@@ -1,0 +1,25 @@
+//! Reads one contour per line (whitespace-separated numbers) on stdin and prints what the
+//! peak functional makes of it: `peaks;meanRising;stddevRising;meanFalling;stddevFalling`.
+//! A development tool: it lets the peak selection be compared with openSMILE's functional on
+//! the same contours.
+
+use std::io::BufRead;
+
+fn main() {
+    for line in std::io::stdin().lock().lines() {
+        let line = line.expect("stdin");
+        let x: Vec<f64> = line
+            .split_whitespace()
+            .map(|v| v.parse().expect("a number"))
+            .collect();
+        let p = serlab_egemaps::peaks::peaks(&x);
+        println!(
+            "{};{};{};{};{}",
+            p.peaks,
+            p.rising.mean(),
+            p.rising.stddev(),
+            p.falling.mean(),
+            p.falling.stddev()
+        );
+    }
+}
