@@ -281,3 +281,44 @@ fn db_ratio(num: f64, den: f64) -> f64 {
         10.0 * (num / den).log10()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RATE: u32 = 16_000;
+    const N_FFT: usize = 512;
+
+    /// A magnitude spectrum that is `level` in bin `bin` and 0 elsewhere.
+    fn spike(bin: usize, level: f64) -> Vec<f64> {
+        let mut m = vec![0.0; N_FFT / 2 + 1];
+        m[bin] = level;
+        m
+    }
+
+    #[test]
+    fn loudness_and_mfcc_leave_out_the_31_hz_bin() {
+        // Energy only in bin 1 (31.25 Hz) reaches no band: both outputs equal those of silence.
+        let mut d = SpectralDescriptors::new(RATE, N_FFT);
+        let silent = d.frame(&vec![0.0; N_FFT / 2 + 1]);
+        let mut d = SpectralDescriptors::new(RATE, N_FFT);
+        let low = d.frame(&spike(1, 1.0));
+        assert_eq!(low.loudness, silent.loudness);
+        assert_eq!(low.mfcc, silent.mfcc);
+        // Bin 2 (62.5 Hz) is inside the first band.
+        let mut d = SpectralDescriptors::new(RATE, N_FFT);
+        assert!(d.frame(&spike(2, 1.0)).loudness > silent.loudness);
+    }
+
+    #[test]
+    fn flux_stops_below_5_khz() {
+        // A change in the 5 kHz bin (160) alone is no flux; one in the bin below it is.
+        let flux_of_change_at = |bin: usize| {
+            let mut d = SpectralDescriptors::new(RATE, N_FFT);
+            d.frame(&vec![0.0; N_FFT / 2 + 1]);
+            d.frame(&spike(bin, 1.0)).flux
+        };
+        assert_eq!(flux_of_change_at(160), 0.0);
+        assert!((flux_of_change_at(159) - (1.0f64 / 160.0).sqrt()).abs() < 1e-12);
+    }
+}
