@@ -1,0 +1,33 @@
+//! Development aid: per-frame raw (unsmoothed) F0, formants and harmonic differences of a clip,
+//! `frame;f0;F1;F2;F3;B1;B2;B3;h1_h2;h1_a3;hnr`.
+fn main() {
+    let path = std::env::args().nth(1).expect("a WAV path");
+    let mut reader = hound::WavReader::open(path).expect("wav");
+    let rate = reader.spec().sample_rate;
+    let samples: Vec<f32> = reader
+        .samples::<i16>()
+        .map(|s| f32::from(s.expect("sample")) / 32768.0)
+        .collect();
+    let raw = serlab_egemaps::pipeline::raw_lld(
+        &samples,
+        rate,
+        serlab_egemaps::formants::FormantMethod::OpenSmile,
+    );
+    for k in 0..raw.f0.len() {
+        let f = &raw.formants[k];
+        let h = &raw.harmonics[k];
+        println!(
+            "{k};{};{};{};{};{};{};{};{};{};{}",
+            raw.f0[k],
+            f.frequency[0],
+            f.frequency[1],
+            f.frequency[2],
+            f.bandwidth[0],
+            f.bandwidth[1],
+            f.bandwidth[2],
+            h.h1_h2,
+            h.h1_a3,
+            raw.hnr[k]
+        );
+    }
+}
