@@ -181,6 +181,10 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
     let candidates = local_extremes(x);
     let mut fate = vec![Fate::Dropped; candidates.len()];
     let mut kept: Vec<usize> = Vec::with_capacity(candidates.len());
+    // The value of the last kept maximum (what a minimum falls from), and whether a minimum has
+    // been kept.
+    let mut last_max: Option<f64> = None;
+    let mut min_kept = false;
     // What a maximum rises from when its own minimum was kept or dropped at the start: the
     // start, lowered by minima dropped next to it, then the kept minima (see below).
     let mut low = x[0];
@@ -192,12 +196,7 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
         let reference = if e.is_max {
             rise_reference(x, &candidates, &fate, &kept, k, low)
         } else {
-            // A minimum falls from the last kept maximum, however far back.
-            kept.iter()
-                .rev()
-                .map(|&j| candidates[j])
-                .find(|p| p.is_max)
-                .map(|p| x[p.at])
+            last_max
         };
         let change = match reference {
             Some(r) if e.is_max => value - r,
@@ -207,7 +206,11 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
                 // start is kept when it is far enough from it (measured on both sides).
                 let start = if e.is_max { low } else { start_high };
                 let distance = (value - start).abs();
-                let other_kind_kept = kept.iter().any(|&j| candidates[j].is_max != e.is_max);
+                let other_kind_kept = if e.is_max {
+                    min_kept
+                } else {
+                    last_max.is_some()
+                };
                 if distance < threshold && !other_kind_kept {
                     fate[k] = Fate::DroppedAtStart;
                     if e.is_max {
@@ -220,10 +223,11 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
             }
         };
         if change >= threshold {
-            if !e.is_max {
+            if e.is_max {
+                last_max = Some(value);
+            } else {
                 let after_min = kept.last().is_some_and(|&j| !candidates[j].is_max);
-                let max_kept = kept.iter().any(|&j| candidates[j].is_max);
-                low = match (after_min, max_kept) {
+                low = match (after_min, last_max.is_some()) {
                     // Minima kept in a row after a peak: the lowest counts.
                     (true, true) => low.min(value),
                     // Before any peak: a later minimum takes over unless it is well above.
@@ -231,6 +235,7 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
                     (true, false) => low,
                     (false, _) => value,
                 };
+                min_kept = true;
             }
             kept.push(k);
             fate[k] = Fate::Kept;
@@ -242,16 +247,27 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
                 fate[*last] = Fate::Dropped;
                 *last = k;
                 fate[k] = Fate::Kept;
+                last_max = Some(value);
             }
         }
     }
+    without_leading_minima_above_start(x, &candidates, &kept, threshold)
+}
 
+/// The kept extremes in order, less any minimum before the first maximum that lies less than
+/// `threshold` below the start (kept for its distance from the start, but above it), with
+/// neighbours of one kind merged.
+fn without_leading_minima_above_start(
+    x: &[f64],
+    candidates: &[Extreme],
+    kept: &[usize],
+    threshold: f64,
+) -> Vec<Extreme> {
     let mut selected = Vec::with_capacity(kept.len());
     let mut seen_max = false;
-    for &j in &kept {
+    for &j in kept {
         let e = candidates[j];
         seen_max |= e.is_max;
-        // A minimum kept for its distance from the start but lying above it does not count.
         if !e.is_max && !seen_max && x[0] - x[e.at] < threshold {
             continue;
         }
