@@ -1,5 +1,5 @@
 //! Development aid: per-frame raw (unsmoothed) F0, formants and harmonic differences of a clip,
-//! `frame;f0;F1;F2;F3;B1;B2;B3;h1_h2;h1_a3;hnr`.
+//! `frame;f0;F1;F2;F3;B1;B2;B3;h1_h2;h1_a3;hnr;jitter;shimmer`.
 fn main() {
     let path = std::env::args().nth(1).expect("a WAV path");
     let mut reader = hound::WavReader::open(path).expect("wav");
@@ -17,7 +17,7 @@ fn main() {
         let f = &raw.formants[k];
         let h = &raw.harmonics[k];
         println!(
-            "{k};{};{};{};{};{};{};{};{};{};{}",
+            "{k};{};{};{};{};{};{};{};{};{};{};{};{}",
             raw.f0[k],
             f.frequency[0],
             f.frequency[1],
@@ -27,7 +27,9 @@ fn main() {
             f.bandwidth[2],
             h.h1_h2,
             h.h1_a3,
-            raw.hnr[k]
+            raw.hnr[k],
+            raw.jitter[k],
+            raw.shimmer[k]
         );
     }
 }
