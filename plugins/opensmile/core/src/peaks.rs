@@ -194,7 +194,7 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
     for (k, &e) in candidates.iter().enumerate() {
         let value = x[e.at];
         let reference = if e.is_max {
-            rise_reference(x, &candidates, &fate, &kept, k, low)
+            rise_reference(x, &candidates, &fate, k, low)
         } else {
             last_max
         };
@@ -280,15 +280,14 @@ fn without_leading_minima_above_start(
 /// What a maximum's rise is measured from (measured rules):
 /// - after a dropped minimum: that minimum (a small dip then a small rise is not a peak);
 /// - after a minimum that was kept or dropped at the start: `low`;
-/// - right after the kept maximum (a plateau between them): that maximum, so the second
-///   survives only by [`REPLACE_FACTOR`];
+/// - right after a kept maximum (a plateau between them): that maximum, so the second survives
+///   only by [`REPLACE_FACTOR`] (a kept candidate just before `k` is always the last kept);
 /// - otherwise (first extreme, after a dropped maximum): none, and `low` stands in for the
 ///   start.
 fn rise_reference(
     x: &[f64],
     candidates: &[Extreme],
     fate: &[Fate],
-    kept: &[usize],
     k: usize,
     low: f64,
 ) -> Option<f64> {
@@ -297,7 +296,7 @@ fn rise_reference(
     match (previous.is_max, fate[before]) {
         (false, Fate::Dropped) => Some(x[previous.at]),
         (false, _) => Some(low),
-        (true, Fate::Kept) if kept.last() == Some(&before) => Some(x[previous.at]),
+        (true, Fate::Kept) => Some(x[previous.at]),
         _ => None,
     }
 }
