@@ -58,7 +58,8 @@ impl Harmonics {
 struct HarmonicPeak {
     /// The peak bin's magnitude (0 when there is no peak).
     magnitude: f64,
-    /// The parabola's vertex height through the peak bin and its neighbours.
+    /// The parabola's vertex height through the peak bin and its neighbours (0 when there is
+    /// no peak).
     height: f64,
     hz: f64,
 }
@@ -156,10 +157,9 @@ pub fn harmonics(magnitude: &[f64], bin_hz: f64, f0: f64, formants: &Formants) -
             .map_or(0.0, |p| p.height)
     };
     let near_formant = formants.frequency.map(formant_peak);
-    let level = |p: &HarmonicPeak| if p.magnitude > 0.0 { p.height } else { 0.0 };
     Harmonics {
-        h1_h2: harmonic_difference_db(level(&peaks[1]), level(&peaks[2]), fundamental),
-        h1_a3: formant_difference_db(level(&peaks[1]), near_formant[2], fundamental),
+        h1_h2: harmonic_difference_db(peaks[1].height, peaks[2].height, fundamental),
+        h1_a3: formant_difference_db(peaks[1].height, near_formant[2], fundamental),
         formant_amplitude: near_formant.map(|peak| {
             if peak > 0.0 {
                 level_db(peak, fundamental)
@@ -217,23 +217,23 @@ mod tests {
             .collect()
     }
 
+    /// The spectrum's largest bin within a quarter of 150 Hz of `hz` (inner bins only).
+    fn loudest_bin_near(magnitude: &[f64], hz: f64) -> usize {
+        (1..magnitude.len() - 1)
+            .filter(|&i| (i as f64 * BIN_HZ - hz).abs() < 37.5)
+            .max_by(|&a, &b| magnitude[a].total_cmp(&magnitude[b]))
+            .expect("a bin near hz")
+    }
+
     /// The spectrum's largest value within a quarter of 150 Hz of `hz`.
     fn peak_near(magnitude: &[f64], hz: f64) -> f64 {
-        magnitude
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| (*i as f64 * BIN_HZ - hz).abs() < 37.5)
-            .map(|(_, &m)| m)
-            .fold(0.0, f64::max)
+        magnitude[loudest_bin_near(magnitude, hz)]
     }
 
     /// The refined level of the peak `peak_near` finds: the parabola's vertex through its bin and
     /// the two neighbours.
     fn height_near(magnitude: &[f64], hz: f64) -> f64 {
-        let i = (1..magnitude.len() - 1)
-            .filter(|&i| (i as f64 * BIN_HZ - hz).abs() < 37.5)
-            .max_by(|&a, &b| magnitude[a].total_cmp(&magnitude[b]))
-            .expect("a bin near hz");
+        let i = loudest_bin_near(magnitude, hz);
         parabola_vertex(magnitude[i - 1], magnitude[i], magnitude[i + 1]).1
     }
 
