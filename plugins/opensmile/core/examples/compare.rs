@@ -3,17 +3,9 @@
 
 use std::io::Read;
 
-const DIR: &str = "../shared/reference/egemaps";
+mod common;
 
-fn load(clip: &str) -> (Vec<f32>, u32) {
-    let mut reader = hound::WavReader::open(format!("{DIR}/clips/{clip}")).unwrap();
-    let rate = reader.spec().sample_rate;
-    let samples = reader
-        .samples::<i16>()
-        .map(|s| f32::from(s.unwrap()) / 32768.0)
-        .collect();
-    (samples, rate)
-}
+const DIR: &str = "../shared/reference/egemaps";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -50,7 +42,7 @@ fn main() {
     let mut col_ours = vec![0.0; header.len()];
     for clip in &clips {
         let rows = &table[clip];
-        let (samples, rate) = load(clip);
+        let (samples, rate) = common::read_clip(format!("{DIR}/clips/{clip}"));
         let ours = serlab_egemaps::pipeline::lld_table(&samples, rate);
         let n = rows.len().min(ours.len());
         let agree = (0..n)

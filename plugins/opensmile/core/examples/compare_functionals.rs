@@ -1,4 +1,7 @@
 //! Development aid: our 88 functionals next to openSMILE's, per clip and per feature.
+
+mod common;
+
 fn main() {
     let dir = "../shared/reference/egemaps";
     let text = std::fs::read_to_string(format!("{dir}/egemaps_v02_functionals.csv")).unwrap();
@@ -23,12 +26,7 @@ fn main() {
             continue;
         }
         let reference: Vec<f64> = parts[3..].iter().map(|v| v.parse().unwrap()).collect();
-        let mut reader = hound::WavReader::open(format!("{dir}/clips/{clip}")).unwrap();
-        let rate = reader.spec().sample_rate;
-        let samples: Vec<f32> = reader
-            .samples::<i16>()
-            .map(|s| f32::from(s.unwrap()) / 32768.0)
-            .collect();
+        let (samples, rate) = common::read_clip(format!("{dir}/clips/{clip}"));
         let c = serlab_egemaps::pipeline::contours(&samples, rate);
         let ours = serlab_egemaps::functionals::functionals(&c);
         total += 1;

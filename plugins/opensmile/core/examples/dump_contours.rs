@@ -2,6 +2,8 @@
 //! clip as JSON lines, for working on the functionals outside Rust.
 //! `cargo run --release -p serlab-egemaps --example dump_contours [DIR] > contours.jsonl`
 
+mod common;
+
 const DIR: &str = "../shared/reference/egemaps";
 
 fn main() {
@@ -14,12 +16,7 @@ fn main() {
         .collect();
     names.sort();
     for name in names {
-        let mut reader = hound::WavReader::open(format!("{dir}/{name}")).expect("wav");
-        let rate = reader.spec().sample_rate;
-        let samples: Vec<f32> = reader
-            .samples::<i16>()
-            .map(|s| f32::from(s.expect("sample")) / 32768.0)
-            .collect();
+        let (samples, rate) = common::read_clip(format!("{dir}/{name}"));
         let c = serlab_egemaps::pipeline::contours(&samples, rate);
         let join = |v: &[f64]| {
             v.iter()

@@ -5,6 +5,8 @@
 //! on its own.
 //! `cargo run --release -p serlab-egemaps --example dump_pitch -- CLIP.wav [CANDIDATES.txt]`
 
+mod common;
+
 use serlab_egemaps::pitch::{Candidate, PitchFrame, Shs, MAX_CANDIDATES};
 
 fn main() {
@@ -27,12 +29,7 @@ fn main() {
 }
 
 fn our_candidates(clip: &str) -> Vec<PitchFrame> {
-    let mut reader = hound::WavReader::open(clip).expect("wav");
-    let rate = reader.spec().sample_rate;
-    let samples: Vec<f32> = reader
-        .samples::<i16>()
-        .map(|s| f32::from(s.expect("sample")) / 32768.0)
-        .collect();
+    let (samples, rate) = common::read_clip(clip);
     let len = serlab_egemaps::frames::frame_len(rate, 0.060);
     let hop = serlab_egemaps::frames::hop(rate);
     let mut fft = serlab_egemaps::fft::WindowedFft::new(serlab_egemaps::frames::gaussian(len));

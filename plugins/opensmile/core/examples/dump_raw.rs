@@ -1,13 +1,11 @@
 //! Development aid: per-frame raw (unsmoothed) F0, formants and harmonic differences of a clip,
 //! `frame;f0;F1;F2;F3;B1;B2;B3;h1_h2;h1_a3;hnr;jitter;shimmer`.
+
+mod common;
+
 fn main() {
     let path = std::env::args().nth(1).expect("a WAV path");
-    let mut reader = hound::WavReader::open(path).expect("wav");
-    let rate = reader.spec().sample_rate;
-    let samples: Vec<f32> = reader
-        .samples::<i16>()
-        .map(|s| f32::from(s.expect("sample")) / 32768.0)
-        .collect();
+    let (samples, rate) = common::read_clip(path);
     let raw = serlab_egemaps::pipeline::raw_lld(
         &samples,
         rate,

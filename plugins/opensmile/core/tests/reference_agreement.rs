@@ -29,15 +29,8 @@ fn shared() -> Option<PathBuf> {
     None
 }
 
-fn load(path: &Path) -> (Vec<f32>, u32) {
-    let mut reader = hound::WavReader::open(path).unwrap();
-    let rate = reader.spec().sample_rate;
-    let samples = reader
-        .samples::<i16>()
-        .map(|s| f32::from(s.unwrap()) / 32768.0)
-        .collect();
-    (samples, rate)
-}
+#[path = "../examples/common/mod.rs"]
+mod common;
 
 /// openSMILE's functionals table: (clip, values) in the file's order, and the names.
 fn reference_functionals(dir: &Path) -> (Vec<String>, Vec<(String, Vec<f64>)>) {
@@ -79,7 +72,7 @@ fn functionals_agree_with_opensmile() {
     let mut within = [0usize; 3];
     let mut report = String::new();
     for (clip, reference) in &rows {
-        let (samples, rate) = load(&dir.join("clips").join(clip));
+        let (samples, rate) = common::read_clip(dir.join("clips").join(clip));
         let ours = serlab_egemaps::egemaps_functionals(&samples, rate);
         assert_eq!(ours.len(), 88);
         assert!(
@@ -154,7 +147,7 @@ fn voicing_decisions_and_frame_count_agree() {
     let voicing = reference_voicing(&dir);
     let mut failures = Vec::new();
     for (clip, reference) in &voicing {
-        let (samples, rate) = load(&dir.join("clips").join(clip));
+        let (samples, rate) = common::read_clip(dir.join("clips").join(clip));
         let table = serlab_egemaps::pipeline::lld_table(&samples, rate);
         assert_eq!(table.len(), reference.len(), "{clip}: LLD row count");
         let agree = table
@@ -178,7 +171,7 @@ fn edge_clips_give_opensmiles_degenerate_answers() {
     let names = serlab_egemaps::names::functional_names();
     let index = |n: &str| names.iter().position(|x| x == n).unwrap();
     for clip in ["edge_silence_1s.wav", "edge_alsa_noise.wav"] {
-        let (samples, rate) = load(&dir.join("clips").join(clip));
+        let (samples, rate) = common::read_clip(dir.join("clips").join(clip));
         let v = serlab_egemaps::egemaps_functionals(&samples, rate);
         for (name, value) in names.iter().zip(&v) {
             if name.starts_with("F0semitone") || name.starts_with("VoicedSegments") {
