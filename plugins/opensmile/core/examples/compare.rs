@@ -1,5 +1,5 @@
 //! Development aid: compare the LLD columns with openSMILE's table, for one clip (detail) or all.
-//! `cargo run --release -p serlab-plugin-egemaps --example compare -- [CLIP]`
+//! `cargo run --release -p serlab-egemaps --example compare -- [CLIP]`
 
 use std::io::Read;
 
