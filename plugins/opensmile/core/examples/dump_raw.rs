@@ -10,6 +10,7 @@ fn main() {
         &samples,
         rate,
         serlab_egemaps::formants::FormantMethod::OpenSmile,
+        serlab_egemaps::pipeline::FormantFrames::Every,
     );
     for k in 0..raw.f0.len() {
         let f = &raw.formants[k];

@@ -45,5 +45,10 @@ pub fn check_input(samples: &[f32], sample_rate: u32) -> Result<(), ExtractError
 
 /// The 88 eGeMAPSv02 functionals of a clip (one segment), in openSMILE's order.
 pub fn egemaps_functionals(samples: &[f32], sample_rate: u32) -> Vec<f64> {
-    functionals::functionals(&pipeline::contours(samples, sample_rate))
+    functionals::functionals(&pipeline::contours_with(
+        samples,
+        sample_rate,
+        formants::FormantMethod::OpenSmile,
+        pipeline::FormantFrames::Voiced,
+    ))
 }

@@ -72,7 +72,21 @@ fn padded<'a>(samples: &'a [f32], start: usize, len: usize, buf: &'a mut Vec<f32
     buf
 }
 
-pub fn raw_lld(samples: &[f32], sample_rate: u32, method: FormantMethod) -> RawLld {
+/// Which frames get formants. The functionals read them in voiced frames only (gated before
+/// smoothing); the LLD table shows them in every frame, as openSMILE's does. The root search is
+/// a fifth of the extraction time, so the functionals skip it where it is not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormantFrames {
+    Every,
+    Voiced,
+}
+
+pub fn raw_lld(
+    samples: &[f32],
+    sample_rate: u32,
+    method: FormantMethod,
+    formant_frames: FormantFrames,
+) -> RawLld {
     let n = frame_count(samples.len(), sample_rate);
     let hop = hop(sample_rate);
     let len20 = frame_len(sample_rate, 0.020);
@@ -102,7 +116,10 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32, method: FormantMethod) -> RawL
         if k >= n {
             continue;
         }
-        formants.push(formant_tracker.analyse(fft20.spectrum()));
+        formants.push(match formant_frames {
+            FormantFrames::Every => formant_tracker.analyse(fft20.spectrum()),
+            FormantFrames::Voiced => Formants::default(),
+        });
 
         let frame = padded(samples, k * hop, len60, &mut pad);
         fft60.magnitudes(frame, &mut magnitude60);
@@ -126,6 +143,10 @@ pub fn raw_lld(samples: &[f32], sample_rate: u32, method: FormantMethod) -> RawL
     for k in 0..n {
         if f0[k] <= 0.0 {
             continue;
+        }
+        if formant_frames == FormantFrames::Voiced {
+            fft20.magnitudes(padded(samples, k * hop, len20, &mut pad), &mut magnitude20);
+            formants[k] = formant_tracker.analyse(fft20.spectrum());
         }
         let frame = padded(samples, k * hop, len60, &mut pad);
         fft60.magnitudes(frame, &mut magnitude60);
@@ -174,13 +195,23 @@ pub struct Contours {
     pub frame_energy: Vec<f64>,
 }
 
-/// The eGeMAPS contours with openSMILE's formants.
+/// The eGeMAPS contours with openSMILE's formants, formants in every frame.
 pub fn contours(samples: &[f32], sample_rate: u32) -> Contours {
-    contours_with(samples, sample_rate, FormantMethod::OpenSmile)
+    contours_with(
+        samples,
+        sample_rate,
+        FormantMethod::OpenSmile,
+        FormantFrames::Every,
+    )
 }
 
-pub fn contours_with(samples: &[f32], sample_rate: u32, method: FormantMethod) -> Contours {
-    let raw = raw_lld(samples, sample_rate, method);
+pub fn contours_with(
+    samples: &[f32],
+    sample_rate: u32,
+    method: FormantMethod,
+    formant_frames: FormantFrames,
+) -> Contours {
+    let raw = raw_lld(samples, sample_rate, method, formant_frames);
     let n = raw.f0.len();
     let spectral_fields: [fn(&SpectralFrame) -> f64; 10] = [
         |s| s.loudness,

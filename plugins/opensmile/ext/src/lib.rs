@@ -57,7 +57,13 @@ impl Plugin for EgemapsExt {
     ) -> Result<usize, ExtractError> {
         check_input(samples, sample_rate)?;
         let table = extended::table(
-            &pipeline::contours_with(samples, sample_rate, FormantMethod::VocalTract),
+            &pipeline::contours_with(
+                samples,
+                sample_rate,
+                FormantMethod::VocalTract,
+                // The extended table smooths the formant columns over unvoiced neighbours too.
+                pipeline::FormantFrames::Every,
+            ),
             &mfcc_frames(samples, sample_rate),
         );
         let values = extended::extended_functionals(&table);
