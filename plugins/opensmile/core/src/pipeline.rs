@@ -5,7 +5,7 @@ use crate::fft::WindowedFft;
 use crate::formants::{FormantMethod, FormantTracker, Formants};
 use crate::frames::{frame_len, gaussian, hamming, hop};
 use crate::harmonics::{harmonics, hnr_db, Harmonics};
-use crate::pitch::Shs;
+use crate::pitch::{Shs, LANES};
 use crate::smooth::{sma3, sma3nz};
 use crate::spectral::{SpectralDescriptors, SpectralFrame};
 use crate::voice::VoiceQuality;
@@ -101,6 +101,9 @@ pub fn raw_lld(
     let mut fft60 = WindowedFft::new(window60.clone());
     let mut shs = Shs::new(sample_rate, fft60.bins());
     let mut magnitude60 = vec![0.0; fft60.bins()];
+    // 60 ms spectra waiting for the pitch analysis, which takes LANES frames at a time.
+    let mut in_flight = vec![vec![0.0; fft60.bins()]; LANES];
+    let mut waiting = 0;
 
     let mut spectral = Vec::with_capacity(n);
     let mut frame_energy = Vec::with_capacity(n);
@@ -122,8 +125,13 @@ pub fn raw_lld(
         });
 
         let frame = padded(samples, k * hop, len60, &mut pad);
-        fft60.magnitudes(frame, &mut magnitude60);
-        candidates.push(shs.analyse(&magnitude60));
+        fft60.magnitudes(frame, &mut in_flight[waiting]);
+        waiting += 1;
+        if waiting == LANES || k + 1 == n {
+            let frames = shs.analyse_lanes(&in_flight[..waiting]);
+            candidates.extend_from_slice(&frames[..waiting]);
+            waiting = 0;
+        }
         let power = crate::frames::sum_of_squares(frame, Some(&window60));
         rms60.push((power / len60 as f64).sqrt());
     }

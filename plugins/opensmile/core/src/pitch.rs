@@ -4,6 +4,9 @@
 use crate::vertex::parabola_vertex;
 
 pub const MAX_CANDIDATES: usize = 6;
+/// Frames analysed side by side by [`Shs::analyse_lanes`] (the spline's recurrences of
+/// independent frames overlap; see [`crate::spline`]).
+pub const LANES: usize = 4;
 const N_HARMONICS: usize = 15;
 const COMPRESSION: f64 = 0.85;
 const MIN_F0: f64 = 55.0;
@@ -32,8 +35,12 @@ pub struct Shs {
     auditory_weight: Vec<f64>,
     harmonic_offsets: Vec<(usize, f64)>,
     enhanced: Vec<f64>,
-    smoothed: Vec<f64>,
-    spline: crate::spline::Spline,
+    /// Scratch for the enhancement: positions of the spectrum's local maxima.
+    maxima: Vec<usize>,
+    /// The smoothed spectra of the frames in flight, interleaved (point-major).
+    smoothed: Vec<[f64; LANES]>,
+    spline: crate::spline::Spline<LANES>,
+    interpolated: Vec<[f64; LANES]>,
     scaled: Vec<f64>,
     sum: Vec<f64>,
 }
@@ -75,28 +82,52 @@ impl Shs {
             auditory_weight,
             harmonic_offsets,
             enhanced: vec![0.0; bins],
-            smoothed: vec![0.0; bins],
+            maxima: vec![0; bins],
+            smoothed: vec![[0.0; LANES]; bins],
+            interpolated: vec![[0.0; LANES]; n_points],
             scaled: vec![0.0; n_points],
             sum: vec![0.0; n_points],
         }
     }
 
     pub fn analyse(&mut self, magnitude: &[f64]) -> PitchFrame {
-        enhance_peaks(magnitude, &mut self.enhanced);
-        smooth_hanning(&self.enhanced, &mut self.smoothed);
-        self.spline.interpolate(&self.smoothed, &mut self.scaled);
-        for (v, w) in self.scaled.iter_mut().zip(&self.auditory_weight) {
-            *v = (*v * w).max(0.0);
-        }
-        let n = self.scaled.len();
-        // Harmonic by harmonic over contiguous points (vectorises), rather than point by point.
-        self.sum.copy_from_slice(&self.scaled);
-        for &(offset, weight) in &self.harmonic_offsets {
-            let end = n.saturating_sub(offset);
-            for (acc, &v) in self.sum[..end].iter_mut().zip(&self.scaled[offset..]) {
-                *acc += weight * v;
+        let [first, ..] = self.analyse_lanes(&[magnitude]);
+        first
+    }
+
+    /// Up to [`LANES`] frames' candidates at once (the first `magnitudes.len()` entries), each
+    /// exactly what [`Self::analyse`] gives it alone.
+    pub fn analyse_lanes<M: AsRef<[f64]>>(&mut self, magnitudes: &[M]) -> [PitchFrame; LANES] {
+        assert!(magnitudes.len() <= LANES, "at most {LANES} frames at once");
+        for lane in 0..LANES {
+            if let Some(magnitude) = magnitudes.get(lane) {
+                enhance_peaks(magnitude.as_ref(), &mut self.enhanced, &mut self.maxima);
+                smooth_hanning(&self.enhanced, &mut self.smoothed, lane);
+            } else {
+                self.smoothed.iter_mut().for_each(|p| p[lane] = 0.0);
             }
         }
+        self.spline
+            .interpolate(&self.smoothed, &mut self.interpolated);
+        let mut frames: [PitchFrame; LANES] = Default::default();
+        for (lane, frame) in frames.iter_mut().enumerate().take(magnitudes.len()) {
+            *frame = self.sum_and_pick(lane);
+        }
+        frames
+    }
+
+    /// The subharmonic sum of one lane's interpolated spectrum and its candidates.
+    fn sum_and_pick(&mut self, lane: usize) -> PitchFrame {
+        for ((v, p), w) in self
+            .scaled
+            .iter_mut()
+            .zip(&self.interpolated)
+            .zip(&self.auditory_weight)
+        {
+            *v = (p[lane] * w).max(0.0);
+        }
+        let n = self.scaled.len();
+        subharmonic_sum(&self.scaled, &self.harmonic_offsets, &mut self.sum);
         for v in &mut self.sum {
             *v /= N_HARMONICS as f64;
         }
@@ -123,6 +154,13 @@ impl Shs {
         let mut top = [(f64::NEG_INFINITY, 0.0f64); MAX_CANDIDATES];
         for j in 1..ss.len() - 1 {
             if ss[j] > ss[j - 1] && ss[j] >= ss[j + 1] {
+                // The vertex rises at most (2m - l - r) / 8 above the middle point: a peak that
+                // cannot reach the sixth place is not refined (a margin covers rounding).
+                let (l, m, r) = (ss[j - 1], ss[j], ss[j + 1]);
+                let ceiling = m + 0.125 * ((m - l) + (m - r));
+                if ceiling * (1.0 + 1e-9) < top[MAX_CANDIDATES - 1].0 {
+                    continue;
+                }
                 let (delta, score) = parabola_vertex(ss[j - 1], ss[j], ss[j + 1]);
                 if score <= top[MAX_CANDIDATES - 1].0 {
                     continue;
@@ -153,38 +191,75 @@ impl Shs {
     }
 }
 
+/// `sum[i] = x[i] + sum_h w_h x[i + offset_h]` over the harmonics whose point lies on the axis,
+/// added in harmonic order. Blocks of points keep their sums in registers while the harmonics
+/// are added (one pass over `x` per block, not one pass over `sum` per harmonic).
+fn subharmonic_sum(x: &[f64], harmonics: &[(usize, f64)], sum: &mut [f64]) {
+    const BLOCK: usize = 8;
+    let n = x.len();
+    let reach = harmonics.iter().map(|h| h.0).max().unwrap_or(0);
+    // Blocks whose every harmonic point lies on the axis; the rest point by point.
+    let full = n.saturating_sub(reach) / BLOCK * BLOCK;
+    for start in (0..full).step_by(BLOCK) {
+        let mut acc = [0.0; BLOCK];
+        acc.copy_from_slice(&x[start..start + BLOCK]);
+        for &(offset, weight) in harmonics {
+            let from = &x[start + offset..start + offset + BLOCK];
+            for (a, &v) in acc.iter_mut().zip(from) {
+                *a += weight * v;
+            }
+        }
+        sum[start..start + BLOCK].copy_from_slice(&acc);
+    }
+    for i in full..n {
+        let mut acc = x[i];
+        for &(offset, weight) in harmonics {
+            if let Some(&v) = x.get(i + offset) {
+                acc += weight * v;
+            }
+        }
+        sum[i] = acc;
+    }
+}
+
 /// Hermes' peak enhancement, as openSMILE applies it: between two neighbouring local maxima,
 /// the points more than two bins from both become 0; the points before the first maximum and
 /// after the last are kept. The first and last bins count as maxima when they are not below
 /// their one neighbour. (Measured against openSMILE's octave-scale spectrum: 5e-4 relative or
 /// better on every frame of two clips; zeroing around every maximum, as Hermes describes, missed
 /// by up to 30 % on frames whose spectrum rises from DC.)
-fn enhance_peaks(x: &[f64], out: &mut [f64]) {
+fn enhance_peaks(x: &[f64], out: &mut [f64], maxima: &mut [usize]) {
     out.copy_from_slice(x);
     let n = x.len();
-    let mut previous: Option<usize> = None;
-    for i in 0..n {
-        let rises = i == 0 || x[i] > x[i - 1];
-        let holds = i + 1 == n || x[i] >= x[i + 1];
-        if rises && holds {
-            if let Some(p) = previous {
-                let (lo, hi) = (p + 3, i.saturating_sub(2));
-                if hi > lo {
-                    out[lo..hi].fill(0.0);
-                }
-            }
-            previous = Some(i);
+    if n < 2 {
+        return;
+    }
+    // Collect the maxima without a branch per point (noise makes the test unpredictable): each
+    // point is written to the next free slot, which moves on only when the point is a maximum.
+    let mut count = 0;
+    maxima[count] = 0;
+    count += usize::from(x[0] >= x[1]);
+    for i in 1..n - 1 {
+        maxima[count] = i;
+        count += usize::from((x[i] > x[i - 1]) & (x[i] >= x[i + 1]));
+    }
+    maxima[count] = n - 1;
+    count += usize::from(x[n - 1] > x[n - 2]);
+    for pair in maxima[..count].windows(2) {
+        let (lo, hi) = (pair[0] + 3, pair[1].saturating_sub(2));
+        if hi > lo {
+            out[lo..hi].fill(0.0);
         }
     }
 }
 
-/// A 3-point Hanning filter (1/4, 1/2, 1/4).
-fn smooth_hanning(x: &[f64], out: &mut [f64]) {
+/// A 3-point Hanning filter (1/4, 1/2, 1/4), into one lane of `out`.
+fn smooth_hanning(x: &[f64], out: &mut [[f64; LANES]], lane: usize) {
     let n = x.len();
     for i in 0..n {
         let prev = if i > 0 { x[i - 1] } else { 0.0 };
         let next = if i + 1 < n { x[i + 1] } else { 0.0 };
-        out[i] = 0.25 * prev + 0.5 * x[i] + 0.25 * next;
+        out[i][lane] = 0.25 * prev + 0.5 * x[i] + 0.25 * next;
     }
 }
 
@@ -203,7 +278,7 @@ mod tests {
     fn a_falling_start_counts_as_a_peak_for_the_enhancement() {
         let x = [5.0, 1.0, 0.5, 0.2, 0.1, 0.05, 3.0, 1.0];
         let mut out = [0.0; 8];
-        enhance_peaks(&x, &mut out);
+        enhance_peaks(&x, &mut out, &mut [0; 8]);
         assert_eq!(out, [5.0, 1.0, 0.5, 0.0, 0.1, 0.05, 3.0, 1.0]);
     }
 
@@ -213,7 +288,7 @@ mod tests {
             0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 2.0, 1.0, 0.5, 0.4, 0.3, 0.2, 0.1, 3.0, 1.0, 0.5, 0.2,
         ];
         let mut out = [0.0; 17];
-        enhance_peaks(&x, &mut out);
+        enhance_peaks(&x, &mut out, &mut [0; 17]);
         let mut expected = x;
         expected[9] = 0.0;
         expected[10] = 0.0;
