@@ -318,9 +318,15 @@ fn polynomial_roots(
             z
         }
     };
+    // Convergence is cubic: a root whose step fell below the tolerance would move by far less
+    // in the next iteration, so it is left where it is and the others go on without it.
+    let mut converged = [false; LPC_ORDER];
     for _ in 0..100 {
         let mut moved = 0.0f64;
         for k in 0..LPC_ORDER {
+            if converged[k] {
+                continue;
+            }
             let (p, dp) = eval(z[k]);
             if p.0 == 0.0 && p.1 == 0.0 {
                 continue;
@@ -340,7 +346,9 @@ fn polynomial_roots(
             if step.0.is_finite() && step.1.is_finite() {
                 z[k].0 -= step.0;
                 z[k].1 -= step.1;
-                moved = moved.max(step.0.abs() + step.1.abs());
+                let size = step.0.abs() + step.1.abs();
+                converged[k] = size < 1e-12;
+                moved = moved.max(size);
             }
         }
         if moved < 1e-12 {

@@ -197,28 +197,25 @@ impl Shs {
 fn subharmonic_sum(x: &[f64], harmonics: &[(usize, f64)], sum: &mut [f64]) {
     const BLOCK: usize = 8;
     let n = x.len();
-    let reach = harmonics.iter().map(|h| h.0).max().unwrap_or(0);
-    // Blocks whose every harmonic point lies on the axis; the rest point by point.
-    let full = n.saturating_sub(reach) / BLOCK * BLOCK;
-    for start in (0..full).step_by(BLOCK) {
+    let mut start = 0;
+    while start < n {
+        let len = BLOCK.min(n - start);
         let mut acc = [0.0; BLOCK];
-        acc.copy_from_slice(&x[start..start + BLOCK]);
+        acc[..len].copy_from_slice(&x[start..start + len]);
+        // The offsets grow with the harmonic, so each point's terms are a prefix of the list
+        // and the order of additions stays the harmonics' order.
         for &(offset, weight) in harmonics {
-            let from = &x[start + offset..start + offset + BLOCK];
+            let from = start + offset;
+            if from >= n {
+                break;
+            }
+            let from = &x[from..(from + len).min(n)];
             for (a, &v) in acc.iter_mut().zip(from) {
                 *a += weight * v;
             }
         }
-        sum[start..start + BLOCK].copy_from_slice(&acc);
-    }
-    for i in full..n {
-        let mut acc = x[i];
-        for &(offset, weight) in harmonics {
-            if let Some(&v) = x.get(i + offset) {
-                acc += weight * v;
-            }
-        }
-        sum[i] = acc;
+        sum[start..start + len].copy_from_slice(&acc[..len]);
+        start += len;
     }
 }
 
