@@ -8,7 +8,9 @@ use crate::harmonics::{harmonics, hnr_db, Harmonics};
 use crate::pitch::{Shs, LANES};
 use crate::smooth::{sma3, sma3nz};
 use crate::spectral::{SpectralDescriptors, SpectralFrame};
+use crate::viterbi::{Smoother, DECISION_DELAY};
 use crate::voice::VoiceQuality;
+use realfft::num_complex::Complex;
 
 pub const LLD_COUNT: usize = 25;
 
@@ -81,6 +83,11 @@ pub enum FormantFrames {
     Voiced,
 }
 
+/// Frames whose spectra are kept for the work that waits on the smoother: the F0 of a frame is
+/// settled [`DECISION_DELAY`] frames after it, and the pitch analysis runs [`LANES`] frames
+/// behind.
+const RING: usize = DECISION_DELAY + LANES + 4;
+
 pub fn raw_lld(
     samples: &[f32],
     sample_rate: u32,
@@ -95,20 +102,29 @@ pub fn raw_lld(
 
     let mut fft20 = WindowedFft::new(hamming(len20));
     let mut spectral_state = SpectralDescriptors::new(sample_rate, fft20.n_fft());
-    let mut formant_tracker = FormantTracker::new(sample_rate, len20, fft20.n_fft(), method);
     let mut magnitude20 = vec![0.0; fft20.bins()];
     let window60 = gaussian(len60);
     let mut fft60 = WindowedFft::new(window60.clone());
     let mut shs = Shs::new(sample_rate, fft60.bins());
-    let mut magnitude60 = vec![0.0; fft60.bins()];
-    // 60 ms spectra waiting for the pitch analysis, which takes LANES frames at a time.
-    let mut in_flight = vec![vec![0.0; fft60.bins()]; LANES];
-    let mut waiting = 0;
+    let mut smoother = Smoother::default();
+    let mut voiced = VoicedFrames::new(
+        n,
+        sample_rate,
+        FormantTracker::new(sample_rate, len20, fft20.n_fft(), method),
+        WindowedFft::new(window60.clone()),
+    );
+    // The last RING frames' 60 ms magnitudes (and 20 ms spectra, where formants wait for the
+    // F0 too), indexed by frame modulo RING.
+    let mut ring60 = vec![vec![0.0; fft60.bins()]; RING];
+    let mut ring20 = match formant_frames {
+        FormantFrames::Every => Vec::new(),
+        FormantFrames::Voiced => vec![vec![Complex::default(); fft20.bins()]; RING],
+    };
+    // Frames whose magnitudes wait for the pitch analysis (it takes LANES at a time).
+    let mut pending = 0;
 
     let mut spectral = Vec::with_capacity(n);
     let mut frame_energy = Vec::with_capacity(n);
-    let mut formants = Vec::with_capacity(n);
-    let mut candidates = Vec::with_capacity(n);
     let mut rms60 = Vec::with_capacity(n);
     let n20 = frame_count_20ms(samples.len(), sample_rate);
     for k in 0..n20 {
@@ -119,60 +135,99 @@ pub fn raw_lld(
         if k >= n {
             continue;
         }
-        formants.push(match formant_frames {
-            FormantFrames::Every => formant_tracker.analyse(fft20.spectrum()),
-            FormantFrames::Voiced => Formants::default(),
-        });
+        match formant_frames {
+            FormantFrames::Every => voiced.formants[k] = voiced.tracker.analyse(fft20.spectrum()),
+            FormantFrames::Voiced => ring20[k % RING].copy_from_slice(fft20.spectrum()),
+        }
 
         let frame = padded(samples, k * hop, len60, &mut pad);
-        fft60.magnitudes(frame, &mut in_flight[waiting]);
-        waiting += 1;
-        if waiting == LANES || k + 1 == n {
-            let frames = shs.analyse_lanes(&in_flight[..waiting]);
-            candidates.extend_from_slice(&frames[..waiting]);
-            waiting = 0;
-        }
+        fft60.magnitudes(frame, &mut ring60[k % RING]);
         let power = crate::frames::sum_of_squares(frame, Some(&window60));
         rms60.push((power / len60 as f64).sqrt());
-    }
-    let mut f0 = crate::viterbi::smooth(&candidates);
-    for (f, r) in f0.iter_mut().zip(&rms60) {
-        if *r <= ENERGY_GATE {
-            *f = 0.0;
+        pending += 1;
+        if pending == LANES || k + 1 == n {
+            let first = k + 1 - pending;
+            let mut lanes: [&[f64]; LANES] = [&[]; LANES];
+            for (lane, t) in lanes.iter_mut().zip(first..=k) {
+                *lane = &ring60[t % RING];
+            }
+            let frames = shs.analyse_lanes(&lanes[..pending]);
+            for frame in &frames[..pending] {
+                if let Some((t, f0)) = smoother.push(frame.clone()) {
+                    voiced.settle(t, f0, rms60[t], &ring60[t % RING], ring20.get(t % RING));
+                }
+            }
+            pending = 0;
         }
     }
-
-    // Second pass over voiced frames only: harmonics and HNR need the final F0, which the
-    // smoother decides 40 frames late; recomputing the spectrum keeps memory bounded.
-    let bin_hz = f64::from(sample_rate) / fft60.n_fft() as f64;
-    let mut acf = vec![0.0; fft60.bins()];
-    let mut harmonic_values = vec![Harmonics::unvoiced(); n];
-    let mut hnr = vec![0.0; n];
-    for k in 0..n {
-        if f0[k] <= 0.0 {
-            continue;
-        }
-        if formant_frames == FormantFrames::Voiced {
-            fft20.magnitudes(padded(samples, k * hop, len20, &mut pad), &mut magnitude20);
-            formants[k] = formant_tracker.analyse(fft20.spectrum());
-        }
-        let frame = padded(samples, k * hop, len60, &mut pad);
-        fft60.magnitudes(frame, &mut magnitude60);
-        harmonic_values[k] = harmonics(&magnitude60, bin_hz, f0[k], &formants[k]);
-        fft60.autocorrelation_from(&magnitude60, &mut acf);
-        hnr[k] = hnr_db(&acf, sample_rate, f0[k]);
+    for (t, f0) in smoother.finish() {
+        voiced.settle(t, f0, rms60[t], &ring60[t % RING], ring20.get(t % RING));
     }
-    let (jitter, shimmer) = VoiceQuality::new(sample_rate).analyse(samples, &f0);
+    let (jitter, shimmer) = VoiceQuality::new(sample_rate).analyse(samples, &voiced.f0);
     RawLld {
         sample_rate,
         spectral,
         frame_energy,
-        f0,
-        formants,
-        harmonics: harmonic_values,
-        hnr,
+        f0: voiced.f0,
+        formants: voiced.formants,
+        harmonics: voiced.harmonics,
+        hnr: voiced.hnr,
         jitter,
         shimmer,
+    }
+}
+
+/// The descriptors that need a frame's final F0, filled in as the smoother settles frames.
+struct VoicedFrames {
+    f0: Vec<f64>,
+    formants: Vec<Formants>,
+    harmonics: Vec<Harmonics>,
+    hnr: Vec<f64>,
+    tracker: FormantTracker,
+    /// Only its inverse transform is used (the autocorrelation for HNR).
+    acf_fft: WindowedFft,
+    acf: Vec<f64>,
+    sample_rate: u32,
+}
+
+impl VoicedFrames {
+    fn new(n: usize, sample_rate: u32, tracker: FormantTracker, acf_fft: WindowedFft) -> Self {
+        Self {
+            f0: vec![0.0; n],
+            formants: vec![Formants::default(); n],
+            harmonics: vec![Harmonics::unvoiced(); n],
+            hnr: vec![0.0; n],
+            acf: vec![0.0; acf_fft.bins()],
+            tracker,
+            acf_fft,
+            sample_rate,
+        }
+    }
+
+    /// Frame `t` has F0 `f0` from the smoother (0 = unvoiced); a frame at or under the energy
+    /// gate is unvoiced whatever its pitch. `spectrum20` is the 20 ms spectrum where formants
+    /// are measured in voiced frames only.
+    fn settle(
+        &mut self,
+        t: usize,
+        f0: f64,
+        rms60: f64,
+        magnitude60: &[f64],
+        spectrum20: Option<&Vec<Complex<f64>>>,
+    ) {
+        let f0 = if rms60 <= ENERGY_GATE { 0.0 } else { f0 };
+        self.f0[t] = f0;
+        if f0 <= 0.0 {
+            return;
+        }
+        if let Some(spectrum) = spectrum20 {
+            self.formants[t] = self.tracker.analyse(spectrum);
+        }
+        let bin_hz = f64::from(self.sample_rate) / self.acf_fft.n_fft() as f64;
+        self.harmonics[t] = harmonics(magnitude60, bin_hz, f0, &self.formants[t]);
+        self.acf_fft
+            .autocorrelation_from(magnitude60, &mut self.acf);
+        self.hnr[t] = hnr_db(&self.acf, self.sample_rate, f0);
     }
 }
 

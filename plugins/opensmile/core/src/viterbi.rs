@@ -25,26 +25,68 @@ pub fn smooth(frames: &[PitchFrame]) -> Vec<f64> {
 /// As [`smooth`], with another voicing threshold: the probes of openSMILE's smoother that the
 /// tests reproduce ran with its threshold at 0.
 fn smooth_with_threshold(frames: &[PitchFrame], voicing_threshold: f64) -> Vec<f64> {
-    let n = frames.len();
-    let mut out = vec![0.0; n];
-    if n == 0 {
-        return out;
+    let mut out = vec![0.0; frames.len()];
+    let mut smoother = Smoother::with_threshold(voicing_threshold);
+    for frame in frames {
+        if let Some((t, f0)) = smoother.push(frame.clone()) {
+            out[t] = f0;
+        }
     }
-    let f0_of = |t: usize, s: usize| -> f64 {
-        if s < frames[t].len {
-            frames[t].candidates[s].f0
+    for (t, f0) in smoother.finish() {
+        out[t] = f0;
+    }
+    out
+}
+
+/// The smoother frame by frame: each frame pushed in may settle the F0 of the frame
+/// [`DECISION_DELAY`] frames earlier, so work that needs the final F0 can follow the analysis
+/// closely instead of waiting for the whole clip.
+pub struct Smoother {
+    threshold: f64,
+    frames: Vec<PitchFrame>,
+    back: Vec<[u8; STATES]>,
+    cost: [f64; STATES],
+    decided: usize,
+}
+
+/// How many frames behind the newest one the smoother settles a frame.
+pub const DECISION_DELAY: usize = BUFFER;
+
+impl Default for Smoother {
+    fn default() -> Self {
+        Self::with_threshold(VOICING_THRESHOLD)
+    }
+}
+
+impl Smoother {
+    fn with_threshold(threshold: f64) -> Self {
+        Self {
+            threshold,
+            frames: Vec::new(),
+            back: Vec::new(),
+            cost: [0.0; STATES],
+            decided: 0,
+        }
+    }
+
+    fn f0_of(&self, t: usize, s: usize) -> f64 {
+        let frame = &self.frames[t];
+        if s < frame.len {
+            frame.candidates[s].f0
         } else {
             0.0
         }
-    };
-    let mut back = vec![[0u8; STATES]; n];
-    let mut cost = [0.0f64; STATES];
+    }
 
-    let mut decided = 0;
-    for t in 0..n {
-        let local = local_costs(&frames[t], voicing_threshold);
+    /// Adds the next frame's candidates; returns `(frame, F0)` when that settles an earlier
+    /// frame.
+    pub fn push(&mut self, frame: PitchFrame) -> Option<(usize, f64)> {
+        let local = local_costs(&frame, self.threshold);
+        let t = self.frames.len();
+        self.frames.push(frame);
         if t == 0 {
-            cost = local;
+            self.cost = local;
+            self.back.push([0; STATES]);
         } else {
             let mut next = [f64::INFINITY; STATES];
             let mut arg = [0u8; STATES];
@@ -60,7 +102,7 @@ fn smooth_with_threshold(frames: &[PitchFrame], voicing_threshold: f64) -> Vec<f
                     } else if i == UNVOICED || j == UNVOICED {
                         W_TVUV
                     } else {
-                        let (f_prev, f_cur) = (f0_of(t - 1, i), f0_of(t, j));
+                        let (f_prev, f_cur) = (self.f0_of(t - 1, i), self.f0_of(t, j));
                         if f_prev <= 0.0 || f_cur <= 0.0 {
                             999.0
                         } else {
@@ -70,7 +112,7 @@ fn smooth_with_threshold(frames: &[PitchFrame], voicing_threshold: f64) -> Vec<f
                             cost
                         }
                     };
-                    let total = cost[i] + trans;
+                    let total = self.cost[i] + trans;
                     if total < next[j] {
                         next[j] = total;
                         arg[j] = i as u8;
@@ -80,28 +122,37 @@ fn smooth_with_threshold(frames: &[PitchFrame], voicing_threshold: f64) -> Vec<f
             for j in 0..STATES {
                 next[j] += local[j];
             }
-            back[t] = arg;
+            self.back.push(arg);
             let min = next.iter().copied().fold(f64::INFINITY, f64::min);
-            for (c, v) in cost.iter_mut().zip(next) {
+            for (c, v) in self.cost.iter_mut().zip(next) {
                 *c = v - min;
             }
         }
         if t >= BUFFER {
             let target = t - BUFFER;
-            let state = trace(&back, argmin(&cost), t, target);
-            out[target] = f0_of(target, state);
-            decided = target + 1;
+            let state = trace(&self.back, argmin(&self.cost), t, target);
+            self.decided = target + 1;
+            return Some((target, self.f0_of(target, state)));
         }
+        None
     }
-    let last = n - 1;
-    let mut state = argmin(&cost);
-    for t in (decided..=last).rev() {
-        out[t] = f0_of(t, state);
-        if t > 0 {
-            state = back[t][state] as usize;
+
+    /// The frames not settled yet, along the best path from the last frame, in order.
+    pub fn finish(self) -> Vec<(usize, f64)> {
+        let Some(last) = self.frames.len().checked_sub(1) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(last + 1 - self.decided);
+        let mut state = argmin(&self.cost);
+        for t in (self.decided..=last).rev() {
+            out.push((t, self.f0_of(t, state)));
+            if t > 0 {
+                state = self.back[t][state] as usize;
+            }
         }
+        out.reverse();
+        out
     }
-    out
 }
 
 fn trace(back: &[[u8; STATES]], mut state: usize, from: usize, to: usize) -> usize {
