@@ -200,8 +200,9 @@ fn subharmonic_sum(x: &[f64], harmonics: &[(usize, f64)], sum: &mut [f64]) {
     let mut start = 0;
     while start < n {
         let len = BLOCK.min(n - start);
-        let mut acc = [0.0; BLOCK];
-        acc[..len].copy_from_slice(&x[start..start + len]);
+        // (Element by element: a slice copy of a few values becomes a call to memcpy.)
+        let mut acc: [f64; BLOCK] =
+            std::array::from_fn(|i| x.get(start + i).copied().unwrap_or(0.0));
         // The offsets grow with the harmonic, so each point's terms are a prefix of the list
         // and the order of additions stays the harmonics' order.
         for &(offset, weight) in harmonics {
@@ -209,12 +210,21 @@ fn subharmonic_sum(x: &[f64], harmonics: &[(usize, f64)], sum: &mut [f64]) {
             if from >= n {
                 break;
             }
-            let from = &x[from..(from + len).min(n)];
-            for (a, &v) in acc.iter_mut().zip(from) {
-                *a += weight * v;
+            if let Some(values) = x.get(from..from + BLOCK) {
+                // A whole block of a fixed length: the compiler turns this into vector code.
+                let values: &[f64; BLOCK] = values.try_into().expect("a slice of BLOCK values");
+                for (a, &v) in acc.iter_mut().zip(values) {
+                    *a += weight * v;
+                }
+            } else {
+                for (a, &v) in acc.iter_mut().zip(&x[from..]) {
+                    *a += weight * v;
+                }
             }
         }
-        sum[start..start + len].copy_from_slice(&acc[..len]);
+        for (s, a) in sum[start..start + len].iter_mut().zip(acc) {
+            *s = a;
+        }
         start += len;
     }
 }
