@@ -123,10 +123,7 @@ impl FormantTracker {
                 }
             }
             AcfSource::Resampled(resampler) => {
-                let frame = resampler.resample(spectrum);
-                for (lag, a) in acf.iter_mut().enumerate() {
-                    *a = frame[lag..].iter().zip(frame).map(|(x, y)| x * y).sum();
-                }
+                autocorrelation(resampler.resample(spectrum), &mut acf);
             }
         }
         let Some(mut lpc) = levinson(&acf) else {
@@ -223,6 +220,28 @@ fn direct_synthesis(sample_rate: u32, n_out: usize, kept_bins: usize, n_fft: usi
         })
         .collect();
     Synthesis::Direct { table }
+}
+
+/// `acf[lag] = sum_i x[i] x[i + lag]`, each sum in order of `i`. All lags advance together:
+/// twelve independent sums keep the processor busy where one sum after another would wait on
+/// each addition.
+fn autocorrelation(x: &[f64], acf: &mut [f64; LPC_ORDER + 1]) {
+    let n = x.len();
+    *acf = [0.0; LPC_ORDER + 1];
+    let full = n.saturating_sub(LPC_ORDER);
+    for (i, &xi) in x[..full].iter().enumerate() {
+        let ahead: &[f64; LPC_ORDER + 1] = x[i..i + LPC_ORDER + 1]
+            .try_into()
+            .expect("LPC_ORDER + 1 values");
+        for (a, &y) in acf.iter_mut().zip(ahead) {
+            *a += xi * y;
+        }
+    }
+    for i in full..n {
+        for (a, &y) in acf.iter_mut().zip(&x[i..]) {
+            *a += x[i] * y;
+        }
+    }
 }
 
 /// Levinson-Durbin: predictor polynomial `1 + a1 z^-1 + ... + ap z^-p` from the autocorrelation.
