@@ -103,27 +103,30 @@ fn f0_at(f0: &[f64], pos: f64, rate: f64) -> f64 {
 }
 
 /// Normalised cross-correlations of the `len` samples at `a` with those at `a + lag`, for each
-/// lag in `lags`, into `scores`. The reference window's energy is taken once and the lagged
-/// window's energy slides from lag to lag, so each lag costs one dot product.
+/// lag in `lags`, into `scores`. The samples involved are widened to f64 once (into `span`);
+/// the reference window's energy is taken once and the lagged window's energy slides from lag
+/// to lag, so each lag costs one dot product.
 fn correlations(
     x: &[f32],
     a: usize,
     len: usize,
     lags: std::ops::RangeInclusive<usize>,
+    span: &mut Vec<f64>,
     scores: &mut Vec<f64>,
 ) {
-    let reference = &x[a..a + len];
+    span.clear();
+    span.extend(x[a..a + lags.end() + len].iter().map(|&v| f64::from(v)));
+    let reference = &span[..len];
     let aa = dot(reference, reference);
-    let first = a + lags.start();
-    let mut bb = dot(&x[first..first + len], &x[first..first + len]);
+    let first = *lags.start();
+    let mut bb = dot(&span[first..first + len], &span[first..first + len]);
     scores.clear();
     for lag in lags {
-        let b = a + lag;
-        if b > first {
-            let (gone, new) = (f64::from(x[b - 1]), f64::from(x[b + len - 1]));
+        if lag > first {
+            let (gone, new) = (span[lag - 1], span[lag + len - 1]);
             bb += new * new - gone * gone;
         }
-        let ab = dot(reference, &x[b..b + len]);
+        let ab = dot(reference, &span[lag..lag + len]);
         scores.push(if aa <= 0.0 || bb <= 0.0 {
             0.0
         } else {
@@ -132,20 +135,20 @@ fn correlations(
     }
 }
 
-/// `sum a[i] b[i]` in f64, over four running sums (independent additions pipeline; one sum
-/// would wait on each addition).
-fn dot(a: &[f32], b: &[f32]) -> f64 {
+/// `sum a[i] b[i]` over four running sums (independent additions pipeline; one sum would wait
+/// on each addition).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
     let tail: f64 = a4
         .remainder()
         .iter()
         .zip(b4.remainder())
-        .map(|(&u, &v)| f64::from(u) * f64::from(v))
+        .map(|(u, v)| u * v)
         .sum();
     for (u, v) in a4.zip(b4) {
         for k in 0..4 {
-            acc[k] += f64::from(u[k]) * f64::from(v[k]);
+            acc[k] += u[k] * v[k];
         }
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
@@ -180,7 +183,7 @@ fn track_periods(x: &[f32], f0: &[f64], rate: f64) -> Vec<Period> {
     let mut track = 0;
     let mut pos = 0.0f64;
     let mut in_track = false;
-    let mut scores = Vec::new();
+    let (mut span, mut scores) = (Vec::new(), Vec::new());
     let hop = HOP_S * rate;
     while (pos as usize) < x.len() {
         let f = f0_at(f0, pos, rate);
@@ -215,7 +218,7 @@ fn track_periods(x: &[f32], f0: &[f64], rate: f64) -> Vec<Period> {
         if a + hi + len + 1 >= x.len() {
             break;
         }
-        correlations(x, a, len, lo - 1..=hi + 1, &mut scores);
+        correlations(x, a, len, lo - 1..=hi + 1, &mut span, &mut scores);
         let best = (1..scores.len() - 1)
             .max_by(|&i, &j| scores[i].total_cmp(&scores[j]))
             .unwrap_or(1);
