@@ -204,52 +204,41 @@ impl SpectralDescriptors {
         }
     }
 
-    fn bin_of(&self, hz: f64) -> f64 {
-        hz / self.bin_hz
+    /// The bins from `lo_hz` up to `hi_hz` (both included), within the spectrum.
+    fn bins_between(&self, lo_hz: f64, hi_hz: f64) -> std::ops::Range<usize> {
+        let (lo, hi) = (lo_hz / self.bin_hz, hi_hz / self.bin_hz);
+        let end = (hi.floor() as usize + 1).min(self.power.len());
+        (lo.ceil() as usize).min(end)..end
+    }
+
+    /// The bins below `hz`.
+    fn bins_below(&self, hz: f64) -> std::ops::Range<usize> {
+        0..((hz / self.bin_hz).ceil() as usize).min(self.power.len())
     }
 
     /// Energy 1-5 kHz over energy below 1 kHz, in dB (negative for most speech).
     fn alpha_ratio(&self) -> f64 {
-        let split = self.bin_of(1000.0);
-        let top = self.bin_of(5000.0);
-        let (mut low, mut high) = (0.0, 0.0);
-        for (k, p) in self.power.iter().enumerate() {
-            let k_f = k as f64;
-            if k_f < split {
-                low += p;
-            } else if k_f <= top {
-                high += p;
-            }
-        }
+        let low: f64 = self.power[self.bins_below(1000.0)].iter().sum();
+        let high: f64 = self.power[self.bins_between(1000.0, 5000.0)].iter().sum();
         db_ratio(high, low)
     }
 
     /// Strongest peak below 2 kHz over strongest peak 2-5 kHz, in dB.
     fn hammarberg(&self) -> f64 {
-        let split = self.bin_of(2000.0);
-        let top = self.bin_of(5000.0);
-        let (mut low, mut high) = (0.0f64, 0.0f64);
-        for (k, &p) in self.power.iter().enumerate() {
-            let k_f = k as f64;
-            if k_f < split {
-                low = low.max(p);
-            } else if k_f <= top {
-                high = high.max(p);
-            }
-        }
-        db_ratio(low, high)
+        let peak =
+            |bins: std::ops::Range<usize>| self.power[bins].iter().fold(0.0f64, |m, &p| m.max(p));
+        db_ratio(
+            peak(self.bins_below(2000.0)),
+            peak(self.bins_between(2000.0, 5000.0)),
+        )
     }
 
     /// Least-squares slope of the dB power spectrum against frequency (Hz) over a band.
     fn log_slope(&self, lo_hz: f64, hi_hz: f64) -> f64 {
-        let (lo, hi) = (self.bin_of(lo_hz), self.bin_of(hi_hz));
+        let bins = self.bins_between(lo_hz, hi_hz);
         let (mut n, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for (k, &p) in self.power.iter().enumerate() {
-            let k_f = k as f64;
-            if k_f < lo || k_f > hi {
-                continue;
-            }
-            let x = k_f * self.bin_hz;
+        for (k, &p) in bins.clone().zip(&self.power[bins]) {
+            let x = k as f64 * self.bin_hz;
             let y = 10.0 * p.max(POWER_FLOOR).log10();
             n += 1.0;
             sx += x;
