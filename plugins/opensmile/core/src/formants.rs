@@ -353,13 +353,18 @@ fn polynomial_roots(
                 continue;
             }
             let ratio = div(p, dp);
+            // sum_{j != k} 1 / (z_k - z_j). Every j is computed (the reciprocals vectorise);
+            // j = k has a zero difference, and a denominator of 1 makes its term exactly 0.
+            let mut inverse = [(0.0, 0.0); LPC_ORDER];
+            for (j, (inv, zj)) in inverse.iter_mut().zip(&z).enumerate() {
+                let d = (z[k].0 - zj.0, z[k].1 - zj.1);
+                let r = 1.0 / (d.0 * d.0 + d.1 * d.1 + f64::from(u8::from(j == k)));
+                *inv = (d.0 * r, -d.1 * r);
+            }
             let mut sum = (0.0, 0.0);
-            for (j, zj) in z.iter().enumerate() {
-                if j != k {
-                    let inv = recip((z[k].0 - zj.0, z[k].1 - zj.1));
-                    sum.0 += inv.0;
-                    sum.1 += inv.1;
-                }
+            for inv in inverse {
+                sum.0 += inv.0;
+                sum.1 += inv.1;
             }
             let correction = mul(ratio, sum);
             let denom = (1.0 - correction.0, -correction.1);
