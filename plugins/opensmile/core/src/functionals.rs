@@ -63,7 +63,7 @@ pub struct Segments {
 }
 
 pub fn segments(f0: &[f64]) -> Segments {
-    let m = if f0.len() > 3 { f0.len() - 3 } else { f0.len() };
+    let m = gated_frames(f0.len());
     let mut contour = f0[..m].to_vec();
     contour.push(0.0);
     let ends_unvoiced = m > 0 && f0[m - 1] == 0.0;
@@ -136,9 +136,34 @@ fn ten(x: &[f64], out: &mut Vec<f64>) -> usize {
     p.peaks
 }
 
+/// Frames of an F0-gated contour that reach openSMILE's functionals: all but the last three.
+/// Measured through openSMILE 3.0.1 on clips cut inside voiced speech (its F0 functionals, the
+/// voiced-only spectral ones, HNR and H1-H2 all match ours over exactly this many frames), and
+/// the segment functionals stop at the same frame.
+fn gated_frames(frames: usize) -> usize {
+    if frames > 3 {
+        frames - 3
+    } else {
+        frames
+    }
+}
+
+/// Frames of the unvoiced-only contours that reach the functionals: all but the last two,
+/// smoothed before they are cut (measured the same way, on voiced clips ending in noise whose
+/// spectral tilt changes frame by frame, so each frame's share shows).
+fn unvoiced_frames(frames: usize) -> usize {
+    if frames > 2 {
+        frames - 2
+    } else {
+        frames
+    }
+}
+
 pub fn functionals(c: &Contours) -> Vec<f64> {
     let mut out = Vec::with_capacity(88);
-    ten(&non_zero(&c.lld[10]), &mut out);
+    let voiced_end = gated_frames(c.frames);
+    let head = |col: &[f64], end: usize| -> Vec<f64> { non_zero(&col[..end.min(col.len())]) };
+    ten(&head(&c.lld[10], voiced_end), &mut out);
     let loudness_peaks = ten(&c.lld[0], &mut out);
     for col in &c.lld[5..10] {
         out.push(amean(col));
@@ -146,18 +171,13 @@ pub fn functionals(c: &Contours) -> Vec<f64> {
     }
     let mut voiced_inputs: Vec<&Vec<f64>> = c.lld[11..16].iter().collect();
     voiced_inputs.extend(c.voiced_formants.iter());
-    for col in voiced_inputs {
-        let v = non_zero(col);
-        out.push(amean(&v));
-        out.push(stddev_norm(&v));
-    }
-    for col in &c.voiced_spectral {
-        let v = non_zero(col);
+    for col in voiced_inputs.into_iter().chain(&c.voiced_spectral) {
+        let v = head(col, voiced_end);
         out.push(amean(&v));
         out.push(stddev_norm(&v));
     }
     for col in &c.unvoiced_spectral {
-        out.push(amean(&non_zero(col)));
+        out.push(amean(&head(col, unvoiced_frames(c.frames))));
     }
     // Per second of the 20 ms stream (its frame count times the hop), not of the audio.
     let loudness_seconds = (c.lld[0].len() as f64 * FRAME_S).max(f64::MIN_POSITIVE);
@@ -179,6 +199,44 @@ pub fn functionals(c: &Contours) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Contours of `n` frames, voiced throughout with F0 `f0` (semitones), every other
+    /// descriptor 1 and the unvoiced-only ones `unvoiced`.
+    fn flat_contours(n: usize, f0: Vec<f64>, unvoiced: Vec<f64>) -> Contours {
+        let ones = vec![1.0; n];
+        let mut lld = vec![ones.clone(); crate::pipeline::LLD_COUNT];
+        lld[10] = f0.clone();
+        Contours {
+            frames: n,
+            f0_raw: f0,
+            lld,
+            voiced_spectral: vec![ones.clone(); 9],
+            unvoiced_spectral: vec![unvoiced; 5],
+            voiced_formants: vec![ones.clone(); 9],
+            frame_energy: ones,
+        }
+    }
+
+    #[test]
+    fn gated_contours_leave_out_their_last_frames_as_opensmile_does() {
+        // Voiced to the very end: the last three F0 frames never reach openSMILE's functionals,
+        // nor do the last two unvoiced-only frames.
+        let mut f0 = vec![30.0; 40];
+        f0[37..].fill(60.0);
+        let mut unvoiced = vec![2.0; 40];
+        unvoiced[38..].fill(50.0);
+        let out = functionals(&flat_contours(40, f0, unvoiced));
+        assert_eq!(out[0], 30.0, "F0 mean");
+        assert_eq!(out[1], 0.0, "F0 spread");
+        assert_eq!(out[76], 2.0, "alpha ratio (unvoiced) mean");
+        // One frame earlier and both reach them.
+        let mut f0 = vec![30.0; 40];
+        f0[36..].fill(60.0);
+        let mut unvoiced = vec![2.0; 40];
+        unvoiced[37..].fill(50.0);
+        let out = functionals(&flat_contours(40, f0, unvoiced));
+        assert!(out[0] > 30.0 && out[76] > 2.0, "{} {}", out[0], out[76]);
+    }
 
     fn contour(runs: &[(bool, usize)]) -> Vec<f64> {
         runs.iter()
