@@ -99,19 +99,28 @@ impl Shs {
     /// exactly what [`Self::analyse`] gives it alone.
     pub fn analyse_lanes<M: AsRef<[f64]>>(&mut self, magnitudes: &[M]) -> [PitchFrame; LANES] {
         assert!(magnitudes.len() <= LANES, "at most {LANES} frames at once");
-        for lane in 0..LANES {
-            if let Some(magnitude) = magnitudes.get(lane) {
-                enhance_peaks(magnitude.as_ref(), &mut self.enhanced, &mut self.maxima);
-                smooth_hanning(&self.enhanced, &mut self.smoothed, lane);
-            } else {
-                self.smoothed.iter_mut().for_each(|p| p[lane] = 0.0);
+        // A silent frame (all-zero spectrum) has no peaks, so no candidates: it skips the work.
+        let mut silent = [true; LANES];
+        for (lane, quiet) in silent.iter_mut().enumerate() {
+            match magnitudes.get(lane).map(AsRef::as_ref) {
+                Some(magnitude) if magnitude.iter().any(|&m| m != 0.0) => {
+                    *quiet = false;
+                    enhance_peaks(magnitude, &mut self.enhanced, &mut self.maxima);
+                    smooth_hanning(&self.enhanced, &mut self.smoothed, lane);
+                }
+                _ => self.smoothed.iter_mut().for_each(|p| p[lane] = 0.0),
             }
+        }
+        let mut frames: [PitchFrame; LANES] = Default::default();
+        if silent.iter().all(|&quiet| quiet) {
+            return frames;
         }
         self.spline
             .interpolate(&self.smoothed, &mut self.interpolated);
-        let mut frames: [PitchFrame; LANES] = Default::default();
         for (lane, frame) in frames.iter_mut().enumerate().take(magnitudes.len()) {
-            *frame = self.sum_and_pick(lane);
+            if !silent[lane] {
+                *frame = self.sum_and_pick(lane);
+            }
         }
         frames
     }
