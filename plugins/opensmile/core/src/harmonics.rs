@@ -75,14 +75,7 @@ fn harmonic_peak(magnitude: &[f64], bin_hz: f64, f0: f64, number: usize) -> Harm
     let reach = 0.5 * f0 / bin_hz;
     let lo = (expected - reach).ceil().max(1.0) as usize;
     let hi = ((expected + reach).floor() as usize).min(magnitude.len().saturating_sub(2));
-    let closest = (lo..=hi)
-        .filter(|&i| is_peak(magnitude, i))
-        .min_by(|&a, &b| {
-            (a as f64 - expected)
-                .abs()
-                .total_cmp(&(b as f64 - expected).abs())
-        });
-    let Some(i) = closest else {
+    let Some(i) = closest_peak(magnitude, expected, lo, hi) else {
         return HarmonicPeak::default();
     };
     let (offset, height) = parabola_vertex(magnitude[i - 1], magnitude[i], magnitude[i + 1]);
@@ -90,6 +83,52 @@ fn harmonic_peak(magnitude: &[f64], bin_hz: f64, f0: f64, number: usize) -> Harm
         magnitude: magnitude[i],
         height,
         hz: (i as f64 + offset) * bin_hz,
+    }
+}
+
+/// The peak bin in `lo..=hi` closest to `expected` (the lower one at equal distance). Bins are
+/// visited in order of distance, outwards from `expected`, so the search usually ends after a
+/// bin or two instead of testing the whole range.
+fn closest_peak(magnitude: &[f64], expected: f64, lo: usize, hi: usize) -> Option<usize> {
+    if lo > hi {
+        return None;
+    }
+    let below = expected.floor();
+    // The next bin down (`left`) and up (`right`) not yet visited; None once past the range.
+    let mut left = (below >= lo as f64).then(|| (below as usize).min(hi));
+    let mut right = {
+        let r = if below < lo as f64 {
+            lo
+        } else {
+            below as usize + 1
+        };
+        (r >= lo && r <= hi).then_some(r)
+    };
+    // Bins above `hi` clamp `left` down to `hi`; make sure `right` starts after it.
+    if let (Some(l), Some(r)) = (left, right) {
+        if r <= l {
+            right = None;
+        }
+    }
+    loop {
+        let take_left = match (left, right) {
+            (None, None) => return None,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(l), Some(r)) => (l as f64 - expected).abs() <= (r as f64 - expected).abs(),
+        };
+        let i = if take_left {
+            let l = left.expect("left bin");
+            left = (l > lo).then(|| l - 1);
+            l
+        } else {
+            let r = right.expect("right bin");
+            right = (r < hi).then(|| r + 1);
+            r
+        };
+        if is_peak(magnitude, i) {
+            return Some(i);
+        }
     }
 }
 
@@ -199,6 +238,45 @@ pub fn hnr_db(acf: &[f64], sample_rate: u32, f0: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outward_search_finds_what_a_scan_of_the_whole_range_finds() {
+        // Every peak in range, the closest to `expected`, the lower one at equal distance.
+        let scan = |m: &[f64], expected: f64, lo: usize, hi: usize| {
+            (lo..=hi).filter(|&i| is_peak(m, i)).min_by(|&a, &b| {
+                (a as f64 - expected)
+                    .abs()
+                    .total_cmp(&(b as f64 - expected).abs())
+            })
+        };
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as f64 / (1u64 << 31) as f64
+        };
+        for _ in 0..20_000 {
+            let len = 3 + (next() * 40.0) as usize;
+            // Coarse values, so equal neighbours (no peak) and plateaus occur.
+            let m: Vec<f64> = (0..len).map(|_| (next() * 4.0).floor()).collect();
+            let expected = next() * (len as f64 + 4.0) - 2.0;
+            let lo = 1 + (next() * len as f64) as usize;
+            let hi = (next() * len as f64) as usize;
+            let hi = hi.min(len - 2);
+            // Half-bin expectations make ties between two bins.
+            let expected = if next() < 0.2 {
+                expected.floor() + 0.5
+            } else {
+                expected
+            };
+            assert_eq!(
+                closest_peak(&m, expected, lo, hi),
+                scan(&m, expected, lo, hi),
+                "{m:?} expected {expected} in {lo}..={hi}"
+            );
+        }
+    }
 
     const BIN_HZ: f64 = 15.625;
 

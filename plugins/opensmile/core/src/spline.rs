@@ -66,6 +66,24 @@ impl<const L: usize> Spline<L> {
     /// Evaluates the splines through `y` (one value per abscissa and lane) at the evaluation
     /// points.
     pub fn interpolate(&mut self, y: &[[f64; L]], out: &mut [[f64; L]]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the processor has AVX (just checked).
+            return unsafe { self.interpolate_avx(y, out) };
+        }
+        self.interpolate_portable(y, out);
+    }
+
+    /// The same code compiled for AVX (the lanes fit one register; results are identical, as
+    /// no multiply and add are fused).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    unsafe fn interpolate_avx(&mut self, y: &[[f64; L]], out: &mut [[f64; L]]) {
+        self.interpolate_portable(y, out);
+    }
+
+    #[inline(always)]
+    fn interpolate_portable(&mut self, y: &[[f64; L]], out: &mut [[f64; L]]) {
         let n = y.len();
         let mut prev_rhs = [0.0; L];
         for i in 1..n - 1 {
