@@ -216,24 +216,6 @@ impl Shs {
 /// added in harmonic order. Blocks of points keep their sums in registers while the harmonics
 /// are added (one pass over `x` per block, not one pass over `sum` per harmonic).
 fn subharmonic_sum(x: &[f64], harmonics: &[(usize, f64)], sum: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx") {
-        // SAFETY: the processor has AVX (just checked).
-        return unsafe { subharmonic_sum_avx(x, harmonics, sum) };
-    }
-    subharmonic_sum_portable(x, harmonics, sum);
-}
-
-/// The same code compiled for AVX: twice the vector width, and the same results (the
-/// compiler never fuses a multiply and an add, so each value is rounded as before).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx")]
-unsafe fn subharmonic_sum_avx(x: &[f64], harmonics: &[(usize, f64)], sum: &mut [f64]) {
-    subharmonic_sum_portable(x, harmonics, sum);
-}
-
-#[inline(always)]
-fn subharmonic_sum_portable(x: &[f64], harmonics: &[(usize, f64)], sum: &mut [f64]) {
     const BLOCK: usize = 8;
     let n = x.len();
     let mut start = 0;
