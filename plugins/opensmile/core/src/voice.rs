@@ -106,38 +106,8 @@ fn f0_at(f0: &[f64], pos: f64, rate: f64) -> f64 {
 /// lag in `lags`, into `scores`. The samples involved are widened to f64 once (into `span`);
 /// the reference window's energy is taken once and the lagged window's energy slides from lag
 /// to lag, so each lag costs one dot product.
-fn correlations(
-    x: &[f32],
-    a: usize,
-    len: usize,
-    lags: std::ops::RangeInclusive<usize>,
-    span: &mut Vec<f64>,
-    scores: &mut Vec<f64>,
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx") {
-        // SAFETY: the processor has AVX (just checked).
-        return unsafe { correlations_avx(x, a, len, lags, span, scores) };
-    }
-    correlations_portable(x, a, len, lags, span, scores);
-}
-
-/// The same code compiled for AVX (wider vectors, identical results: nothing is fused).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx")]
-unsafe fn correlations_avx(
-    x: &[f32],
-    a: usize,
-    len: usize,
-    lags: std::ops::RangeInclusive<usize>,
-    span: &mut Vec<f64>,
-    scores: &mut Vec<f64>,
-) {
-    correlations_portable(x, a, len, lags, span, scores);
-}
-
 #[inline(always)]
-fn correlations_portable(
+fn correlations(
     x: &[f32],
     a: usize,
     len: usize,
@@ -211,6 +181,24 @@ fn peak_to_peak(period: &[f32]) -> f64 {
 
 /// Every pitch period of the voiced stretches, in order.
 fn track_periods(x: &[f32], f0: &[f64], rate: f64) -> Vec<Period> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the processor has AVX (just checked).
+        return unsafe { track_periods_avx(x, f0, rate) };
+    }
+    track_periods_portable(x, f0, rate)
+}
+
+/// The same code compiled for AVX: the correlations' dot products run twice as wide, with
+/// identical results (the compiler never fuses a multiply and an add).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn track_periods_avx(x: &[f32], f0: &[f64], rate: f64) -> Vec<Period> {
+    track_periods_portable(x, f0, rate)
+}
+
+#[inline(always)]
+fn track_periods_portable(x: &[f32], f0: &[f64], rate: f64) -> Vec<Period> {
     let mut periods = Vec::new();
     let mut track = 0;
     let mut pos = 0.0f64;
