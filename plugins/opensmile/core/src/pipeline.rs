@@ -83,10 +83,11 @@ pub enum FormantFrames {
     Voiced,
 }
 
-/// Frames whose spectra are kept for the work that waits on the smoother: the F0 of a frame is
-/// settled [`DECISION_DELAY`] frames after it, and the pitch analysis runs [`LANES`] frames
-/// behind.
-const RING: usize = DECISION_DELAY + LANES + 4;
+/// Frames whose spectra are kept for the work that waits on the smoother. When frame `k` has
+/// been analysed, the pitch analysis has taken frames up to `k` (it runs up to [`LANES`] - 1
+/// frames behind) and the smoother settles frames down to `k - (LANES - 1) - DECISION_DELAY`:
+/// the ring holds exactly those `DECISION_DELAY + LANES` frames.
+const RING: usize = DECISION_DELAY + LANES;
 
 pub fn raw_lld(
     samples: &[f32],
@@ -152,16 +153,16 @@ pub fn raw_lld(
                 *lane = &ring60[t % RING];
             }
             let frames = shs.analyse_lanes(&lanes[..pending]);
-            for frame in &frames[..pending] {
-                if let Some((t, f0)) = smoother.push(frame.clone()) {
-                    voiced.settle(t, f0, rms60[t], &ring60[t % RING], ring20.get(t % RING));
+            for frame in frames.into_iter().take(pending) {
+                if let Some((t, f0)) = smoother.push(frame) {
+                    voiced.settle(t, f0, rms60[t], &ring60[t % RING], spectrum20(&ring20, t));
                 }
             }
             pending = 0;
         }
     }
     for (t, f0) in smoother.finish() {
-        voiced.settle(t, f0, rms60[t], &ring60[t % RING], ring20.get(t % RING));
+        voiced.settle(t, f0, rms60[t], &ring60[t % RING], spectrum20(&ring20, t));
     }
     let (jitter, shimmer) = VoiceQuality::new(sample_rate).analyse(samples, &voiced.f0);
     RawLld {
@@ -175,6 +176,11 @@ pub fn raw_lld(
         jitter,
         shimmer,
     }
+}
+
+/// Frame `t`'s 20 ms spectrum where it was kept (formants measured in voiced frames only).
+fn spectrum20(ring20: &[Vec<Complex<f64>>], t: usize) -> Option<&[Complex<f64>]> {
+    ring20.get(t % RING).map(Vec::as_slice)
 }
 
 /// The descriptors that need a frame's final F0, filled in as the smoother settles frames.
@@ -213,7 +219,7 @@ impl VoicedFrames {
         f0: f64,
         rms60: f64,
         magnitude60: &[f64],
-        spectrum20: Option<&Vec<Complex<f64>>>,
+        spectrum20: Option<&[Complex<f64>]>,
     ) {
         let f0 = if rms60 <= ENERGY_GATE { 0.0 } else { f0 };
         self.f0[t] = f0;
