@@ -183,7 +183,7 @@ impl Shs {
             if ceiling * (1.0 + 1e-9) < top[MAX_CANDIDATES - 1].0 {
                 continue;
             }
-            let (delta, score) = parabola_vertex(ss[j - 1], ss[j], ss[j + 1]);
+            let (delta, score) = parabola_vertex(l, m, r);
             if score <= top[MAX_CANDIDATES - 1].0 {
                 continue;
             }
@@ -294,6 +294,69 @@ fn smooth_hanning(x: &[f64], out: &mut [[f64; LANES]], lane: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A deterministic pseudo-random spectrum (speech-like: peaks over a floor).
+    fn spectrum(seed: u64, bins: usize) -> Vec<f64> {
+        let mut state = seed;
+        (0..bins)
+            .map(|k| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let noise = (state >> 33) as f64 / (1u64 << 31) as f64;
+                let harmonic = (1.0 + (k as f64 * 0.41 + seed as f64).sin()).powi(4);
+                noise * 0.1 + harmonic
+            })
+            .collect()
+    }
+
+    #[test]
+    fn frames_analysed_side_by_side_get_what_each_gets_alone() {
+        let mut shs = Shs::new(16_000, 513);
+        let frames = [
+            spectrum(1, 513),
+            vec![0.0; 513],
+            spectrum(2, 513),
+            spectrum(3, 513),
+        ];
+        let together = shs.analyse_lanes(&frames);
+        for (frame, got) in frames.iter().zip(&together) {
+            let alone = shs.analyse(frame);
+            assert_eq!(got.len, alone.len);
+            for (a, b) in got.candidates.iter().zip(&alone.candidates) {
+                assert_eq!(
+                    (a.f0.to_bits(), a.voicing.to_bits()),
+                    (b.f0.to_bits(), b.voicing.to_bits())
+                );
+            }
+        }
+        assert_eq!(together[1].len, 0, "a silent frame has no candidates");
+        assert!(together[0].len > 0 && together[2].len > 0);
+    }
+
+    #[test]
+    fn the_blocked_subharmonic_sum_adds_like_the_formula() {
+        let x = spectrum(7, 513);
+        let harmonics: Vec<(usize, f64)> = (2..=15usize)
+            .map(|h| {
+                (
+                    (61.6 * (h as f64).log2()) as usize,
+                    0.85f64.powi(h as i32 - 1),
+                )
+            })
+            .collect();
+        let mut sum = vec![0.0; x.len()];
+        subharmonic_sum(&x, &harmonics, &mut sum);
+        for (i, &got) in sum.iter().enumerate() {
+            let mut expected = x[i];
+            for &(offset, weight) in &harmonics {
+                if let Some(&v) = x.get(i + offset) {
+                    expected += weight * v;
+                }
+            }
+            assert_eq!(got.to_bits(), expected.to_bits(), "point {i}");
+        }
+    }
 
     #[test]
     fn the_octave_axis_runs_from_25_hz_to_nyquist() {
