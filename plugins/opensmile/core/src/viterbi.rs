@@ -43,11 +43,19 @@ fn smooth_with_threshold(frames: &[PitchFrame], voicing_threshold: f64) -> Vec<f
 /// closely instead of waiting for the whole clip.
 pub struct Smoother {
     threshold: f64,
+    /// The last [`HISTORY`] frames' candidates and back-pointers, at `t % HISTORY`: settling
+    /// a frame traces back at most [`BUFFER`] steps, so nothing older is read again.
     frames: Vec<PitchFrame>,
     back: Vec<[u8; STATES]>,
+    /// Frames pushed so far.
+    pushed: usize,
+    /// How many frames are kept ([`HISTORY`]; the tests compare with keeping them all).
+    history: usize,
     cost: [f64; STATES],
     decided: usize,
 }
+
+const HISTORY: usize = BUFFER + 1;
 
 /// How many frames behind the newest one the smoother settles a frame.
 pub const DECISION_DELAY: usize = BUFFER;
@@ -60,17 +68,23 @@ impl Default for Smoother {
 
 impl Smoother {
     fn with_threshold(threshold: f64) -> Self {
+        Self::with_history(threshold, HISTORY)
+    }
+
+    fn with_history(threshold: f64, history: usize) -> Self {
         Self {
             threshold,
-            frames: Vec::new(),
-            back: Vec::new(),
+            frames: vec![PitchFrame::default(); history],
+            back: vec![[0; STATES]; history],
+            pushed: 0,
+            history,
             cost: [0.0; STATES],
             decided: 0,
         }
     }
 
     fn f0_of(&self, t: usize, s: usize) -> f64 {
-        let frame = &self.frames[t];
+        let frame = &self.frames[t % self.history];
         if s < frame.len {
             frame.candidates[s].f0
         } else {
@@ -82,11 +96,12 @@ impl Smoother {
     /// frame.
     pub fn push(&mut self, frame: PitchFrame) -> Option<(usize, f64)> {
         let local = local_costs(&frame, self.threshold);
-        let t = self.frames.len();
-        self.frames.push(frame);
+        let t = self.pushed;
+        self.pushed += 1;
+        self.frames[t % self.history] = frame;
         if t == 0 {
             self.cost = local;
-            self.back.push([0; STATES]);
+            self.back[0] = [0; STATES];
         } else {
             let mut next = [f64::INFINITY; STATES];
             let mut arg = [0u8; STATES];
@@ -122,7 +137,7 @@ impl Smoother {
             for j in 0..STATES {
                 next[j] += local[j];
             }
-            self.back.push(arg);
+            self.back[t % self.history] = arg;
             let min = next.iter().copied().fold(f64::INFINITY, f64::min);
             for (c, v) in self.cost.iter_mut().zip(next) {
                 *c = v - min;
@@ -130,16 +145,26 @@ impl Smoother {
         }
         if t >= BUFFER {
             let target = t - BUFFER;
-            let state = trace(&self.back, argmin(&self.cost), t, target);
+            let state = self.trace(argmin(&self.cost), t, target);
             self.decided = target + 1;
             return Some((target, self.f0_of(target, state)));
         }
         None
     }
 
+    /// The state at frame `to` on the path that is in `state` at frame `from`.
+    fn trace(&self, mut state: usize, from: usize, to: usize) -> usize {
+        let mut t = from;
+        while t > to {
+            state = self.back[t % self.history][state] as usize;
+            t -= 1;
+        }
+        state
+    }
+
     /// The frames not settled yet, along the best path from the last frame, in order.
     pub fn finish(self) -> Vec<(usize, f64)> {
-        let Some(last) = self.frames.len().checked_sub(1) else {
+        let Some(last) = self.pushed.checked_sub(1) else {
             return Vec::new();
         };
         let mut out = Vec::with_capacity(last + 1 - self.decided);
@@ -147,21 +172,12 @@ impl Smoother {
         for t in (self.decided..=last).rev() {
             out.push((t, self.f0_of(t, state)));
             if t > 0 {
-                state = self.back[t][state] as usize;
+                state = self.back[t % self.history][state] as usize;
             }
         }
         out.reverse();
         out
     }
-}
-
-fn trace(back: &[[u8; STATES]], mut state: usize, from: usize, to: usize) -> usize {
-    let mut t = from;
-    while t > to {
-        state = back[t][state] as usize;
-        t -= 1;
-    }
-    state
 }
 
 fn argmin(cost: &[f64; STATES]) -> usize {
@@ -217,6 +233,56 @@ mod tests {
                 frame
             })
             .collect()
+    }
+
+    /// The smoother's output when it keeps `history` frames.
+    fn smooth_keeping(frames: &[PitchFrame], history: usize) -> Vec<f64> {
+        let mut out = vec![0.0; frames.len()];
+        let mut smoother = Smoother::with_history(VOICING_THRESHOLD, history);
+        for frame in frames {
+            if let Some((t, f0)) = smoother.push(frame.clone()) {
+                out[t] = f0;
+            }
+        }
+        for (t, f0) in smoother.finish() {
+            out[t] = f0;
+        }
+        out
+    }
+
+    #[test]
+    fn keeping_the_last_frames_only_decides_as_keeping_them_all() {
+        let mut state = 99u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as f64 / (1u64 << 31) as f64
+        };
+        let mut shorter_differs = false;
+        for _ in 0..40 {
+            // Random candidate lists: tracks that wander, with weak and missing frames.
+            let frames: Vec<PitchFrame> = (0..300)
+                .map(|_| {
+                    let mut frame = PitchFrame {
+                        len: (next() * 7.0) as usize,
+                        ..Default::default()
+                    };
+                    for c in &mut frame.candidates[..frame.len] {
+                        *c = Candidate {
+                            f0: 80.0 + next() * 300.0,
+                            voicing: next(),
+                        };
+                    }
+                    frame
+                })
+                .collect();
+            let all = smooth_keeping(&frames, frames.len());
+            assert_eq!(smooth(&frames), all);
+            shorter_differs |= smooth_keeping(&frames, HISTORY - 1) != all;
+        }
+        // The check can fail: one frame less of history changes decisions.
+        assert!(shorter_differs);
     }
 
     fn frames_on(f0: &[f64], hz: f64) -> usize {
