@@ -173,7 +173,7 @@ impl Shs {
             self.maxima[count] = j;
             count += usize::from((ss[j] > ss[j - 1]) & (ss[j] >= ss[j + 1]));
         }
-        // (score, refined F0), strongest first.
+        // (score, refined log2 F0), strongest first.
         let mut top = [(f64::NEG_INFINITY, 0.0f64); MAX_CANDIDATES];
         for &j in &self.maxima[..count] {
             // The vertex rises at most (2m - l - r) / 8 above the middle point: a peak that
@@ -193,10 +193,11 @@ impl Shs {
                 .position(|t| score > t.0)
                 .unwrap_or(MAX_CANDIDATES - 1);
             top.copy_within(at..MAX_CANDIDATES - 1, at + 1);
-            top[at] = (score, x.exp2());
+            top[at] = (score, x);
         }
         let mut frame = PitchFrame::default();
-        for &(score, f0) in &top {
+        for &(score, x) in &top {
+            let f0 = x.exp2();
             if score == f64::NEG_INFINITY || !(MIN_F0..=MAX_F0).contains(&f0) {
                 continue;
             }
