@@ -5,6 +5,18 @@ use realfft::num_complex::Complex;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use std::sync::Arc;
 
+thread_local! {
+    /// One planner per thread: it keeps the plans it made (twiddle tables and all), so every
+    /// clip after the first reuses them instead of planning again.
+    static PLANNER: std::cell::RefCell<RealFftPlanner<f64>> =
+        std::cell::RefCell::new(RealFftPlanner::new());
+}
+
+/// Runs `f` with this thread's FFT planner.
+pub fn with_planner<T>(f: impl FnOnce(&mut RealFftPlanner<f64>) -> T) -> T {
+    PLANNER.with(|planner| f(&mut planner.borrow_mut()))
+}
+
 /// A window of `window.len()` samples, zero-padded (centred) to the next power of two.
 pub struct WindowedFft {
     n_fft: usize,
@@ -20,9 +32,8 @@ pub struct WindowedFft {
 impl WindowedFft {
     pub fn new(window: Vec<f64>) -> Self {
         let n_fft = window.len().next_power_of_two();
-        let mut planner = RealFftPlanner::<f64>::new();
-        let forward = planner.plan_fft_forward(n_fft);
-        let inverse = planner.plan_fft_inverse(n_fft);
+        let (forward, inverse) =
+            with_planner(|p| (p.plan_fft_forward(n_fft), p.plan_fft_inverse(n_fft)));
         let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
         Self {
             n_fft,

@@ -14,7 +14,7 @@
 //!   formants barely follow the vocal tract.
 
 use realfft::num_complex::Complex;
-use realfft::{ComplexToReal, RealFftPlanner};
+use realfft::ComplexToReal;
 use std::sync::Arc;
 
 pub const LPC_ORDER: usize = 11;
@@ -151,7 +151,7 @@ impl Resampler {
         let kept_bins = (n_out / 2).min(n_fft / 2 + 1);
         let n_inverse = n_fft as f64 * ratio;
         let synthesis = if n_inverse.fract() == 0.0 && n_inverse as usize >= n_out {
-            let plan = RealFftPlanner::<f64>::new().plan_fft_inverse(n_inverse as usize);
+            let plan = crate::fft::with_planner(|p| p.plan_fft_inverse(n_inverse as usize));
             Synthesis::Inverse {
                 bins: plan.make_input_vec(),
                 output: plan.make_output_vec(),
