@@ -249,13 +249,8 @@ mod tests {
                     .total_cmp(&(b as f64 - expected).abs())
             })
         };
-        let mut state = 12345u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as f64 / (1u64 << 31) as f64
-        };
+        let mut random = crate::testing::Uniform::new(12345);
+        let mut next = || random.next();
         for _ in 0..20_000 {
             let len = 3 + (next() * 40.0) as usize;
             // Coarse values, so equal neighbours (no peak) and plateaus occur.

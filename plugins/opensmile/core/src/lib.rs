@@ -52,3 +52,25 @@ pub fn egemaps_functionals(samples: &[f32], sample_rate: u32) -> Vec<f64> {
         pipeline::FormantFrames::Voiced,
     ))
 }
+
+/// What the unit tests share.
+#[cfg(test)]
+mod testing {
+    /// A small deterministic generator of numbers in [0, 1) (a 64-bit LCG's high bits), for
+    /// tests that run many generated inputs and must fail the same way every time.
+    pub struct Uniform(u64);
+
+    impl Uniform {
+        pub fn new(seed: u64) -> Self {
+            Self(seed)
+        }
+
+        pub fn next(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) as f64 / (1u64 << 31) as f64
+        }
+    }
+}

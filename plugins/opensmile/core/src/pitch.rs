@@ -298,13 +298,10 @@ mod tests {
 
     /// A deterministic pseudo-random spectrum (speech-like: peaks over a floor).
     fn spectrum(seed: u64, bins: usize) -> Vec<f64> {
-        let mut state = seed;
+        let mut random = crate::testing::Uniform::new(seed);
         (0..bins)
             .map(|k| {
-                state = state
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                let noise = (state >> 33) as f64 / (1u64 << 31) as f64;
+                let noise = random.next();
                 let harmonic = (1.0 + (k as f64 * 0.41 + seed as f64).sin()).powi(4);
                 noise * 0.1 + harmonic
             })

@@ -25,8 +25,12 @@ pub fn smooth(frames: &[PitchFrame]) -> Vec<f64> {
 /// As [`smooth`], with another voicing threshold: the probes of openSMILE's smoother that the
 /// tests reproduce ran with its threshold at 0.
 fn smooth_with_threshold(frames: &[PitchFrame], voicing_threshold: f64) -> Vec<f64> {
+    run(Smoother::with_threshold(voicing_threshold), frames)
+}
+
+/// Every frame through `smoother`, F0 per frame.
+fn run(mut smoother: Smoother, frames: &[PitchFrame]) -> Vec<f64> {
     let mut out = vec![0.0; frames.len()];
-    let mut smoother = Smoother::with_threshold(voicing_threshold);
     for frame in frames {
         if let Some((t, f0)) = smoother.push(frame.clone()) {
             out[t] = f0;
@@ -237,28 +241,13 @@ mod tests {
 
     /// The smoother's output when it keeps `history` frames.
     fn smooth_keeping(frames: &[PitchFrame], history: usize) -> Vec<f64> {
-        let mut out = vec![0.0; frames.len()];
-        let mut smoother = Smoother::with_history(VOICING_THRESHOLD, history);
-        for frame in frames {
-            if let Some((t, f0)) = smoother.push(frame.clone()) {
-                out[t] = f0;
-            }
-        }
-        for (t, f0) in smoother.finish() {
-            out[t] = f0;
-        }
-        out
+        run(Smoother::with_history(VOICING_THRESHOLD, history), frames)
     }
 
     #[test]
     fn keeping_the_last_frames_only_decides_as_keeping_them_all() {
-        let mut state = 99u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) as f64 / (1u64 << 31) as f64
-        };
+        let mut random = crate::testing::Uniform::new(99);
+        let mut next = || random.next();
         let mut shorter_differs = false;
         for _ in 0..40 {
             // Random candidate lists: tracks that wander, with weak and missing frames.
