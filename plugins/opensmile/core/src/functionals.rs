@@ -63,7 +63,7 @@ pub struct Segments {
 }
 
 pub fn segments(f0: &[f64]) -> Segments {
-    let m = gated_frames(f0.len());
+    let m = frames_kept(f0.len(), GATED_FRAMES_LEFT_OUT);
     let mut contour = f0[..m].to_vec();
     contour.push(0.0);
     let ends_unvoiced = m > 0 && f0[m - 1] == 0.0;
@@ -136,24 +136,21 @@ fn ten(x: &[f64], out: &mut Vec<f64>) -> usize {
     p.peaks
 }
 
-/// Frames of an F0-gated contour that reach openSMILE's functionals: all but the last three.
-/// Measured through openSMILE 3.0.1 on clips cut inside voiced speech (its F0 functionals, the
-/// voiced-only spectral ones, HNR and H1-H2 all match ours over exactly this many frames), and
-/// the segment functionals stop at the same frame.
-fn gated_frames(frames: usize) -> usize {
-    if frames > 3 {
-        frames - 3
-    } else {
-        frames
-    }
-}
+/// The last frames of an F0-gated contour that never reach openSMILE's functionals. Measured
+/// through openSMILE 3.0.1 on clips cut inside voiced speech (its F0 functionals, the
+/// voiced-only spectral ones, HNR and H1-H2 all match ours over exactly the frames before
+/// these), and the segment functionals stop at the same frame.
+const GATED_FRAMES_LEFT_OUT: usize = 3;
+/// The same for the unvoiced-only contours, cut after smoothing (measured the same way, on
+/// voiced clips ending in noise whose spectral tilt changes frame by frame, so each frame's
+/// share shows).
+const UNVOICED_FRAMES_LEFT_OUT: usize = 2;
 
-/// Frames of the unvoiced-only contours that reach the functionals: all but the last two,
-/// smoothed before they are cut (measured the same way, on voiced clips ending in noise whose
-/// spectral tilt changes frame by frame, so each frame's share shows).
-fn unvoiced_frames(frames: usize) -> usize {
-    if frames > 2 {
-        frames - 2
+/// How many of `frames` reach the functionals when the last `left_out` do not (all of them in
+/// a contour too short to lose any).
+fn frames_kept(frames: usize, left_out: usize) -> usize {
+    if frames > left_out {
+        frames - left_out
     } else {
         frames
     }
@@ -161,7 +158,7 @@ fn unvoiced_frames(frames: usize) -> usize {
 
 pub fn functionals(c: &Contours) -> Vec<f64> {
     let mut out = Vec::with_capacity(88);
-    let voiced_end = gated_frames(c.frames);
+    let voiced_end = frames_kept(c.frames, GATED_FRAMES_LEFT_OUT);
     let head = |col: &[f64], end: usize| -> Vec<f64> { non_zero(&col[..end.min(col.len())]) };
     ten(&head(&c.lld[10], voiced_end), &mut out);
     let loudness_peaks = ten(&c.lld[0], &mut out);
@@ -177,7 +174,10 @@ pub fn functionals(c: &Contours) -> Vec<f64> {
         out.push(stddev_norm(&v));
     }
     for col in &c.unvoiced_spectral {
-        out.push(amean(&head(col, unvoiced_frames(c.frames))));
+        out.push(amean(&head(
+            col,
+            frames_kept(c.frames, UNVOICED_FRAMES_LEFT_OUT),
+        )));
     }
     // Per second of the 20 ms stream (its frame count times the hop), not of the audio.
     let loudness_seconds = (c.lld[0].len() as f64 * FRAME_S).max(f64::MIN_POSITIVE);

@@ -93,38 +93,27 @@ fn closest_peak(magnitude: &[f64], expected: f64, lo: usize, hi: usize) -> Optio
     if lo > hi {
         return None;
     }
-    let below = expected.floor();
-    // The next bin down (`left`) and up (`right`) not yet visited; None once past the range.
-    let mut left = (below >= lo as f64).then(|| (below as usize).min(hi));
-    let mut right = {
-        let r = if below < lo as f64 {
-            lo
-        } else {
-            below as usize + 1
-        };
-        (r >= lo && r <= hi).then_some(r)
-    };
-    // Bins above `hi` clamp `left` down to `hi`; make sure `right` starts after it.
-    if let (Some(l), Some(r)) = (left, right) {
-        if r <= l {
-            right = None;
-        }
-    }
+    // Bins under `split` are visited downwards, the others upwards, each time the nearer of
+    // the next two (the lower at equal distance).
+    let split = ((expected.floor() + 1.0).max(0.0) as usize).clamp(lo, hi + 1);
+    let (mut down, mut up) = (split, split);
     loop {
-        let take_left = match (left, right) {
+        let left = (down > lo).then(|| down - 1);
+        let right = (up <= hi).then_some(up);
+        let i = match (left, right) {
             (None, None) => return None,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (Some(l), Some(r)) => (l as f64 - expected).abs() <= (r as f64 - expected).abs(),
-        };
-        let i = if take_left {
-            let l = left.expect("left bin");
-            left = (l > lo).then(|| l - 1);
-            l
-        } else {
-            let r = right.expect("right bin");
-            right = (r < hi).then(|| r + 1);
-            r
+            (Some(l), Some(r)) if (l as f64 - expected).abs() > (r as f64 - expected).abs() => {
+                up += 1;
+                r
+            }
+            (Some(l), _) => {
+                down -= 1;
+                l
+            }
+            (None, Some(r)) => {
+                up += 1;
+                r
+            }
         };
         if is_peak(magnitude, i) {
             return Some(i);
