@@ -2,7 +2,7 @@
 //! not allocate.
 
 use realfft::num_complex::Complex;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use realfft::{RealFftPlanner, RealToComplex};
 use std::sync::Arc;
 
 thread_local! {
@@ -23,7 +23,6 @@ pub struct WindowedFft {
     offset: usize,
     window: Vec<f64>,
     forward: Arc<dyn RealToComplex<f64>>,
-    inverse: Arc<dyn ComplexToReal<f64>>,
     input: Vec<f64>,
     spectrum: Vec<Complex<f64>>,
     scratch: Vec<Complex<f64>>,
@@ -32,9 +31,8 @@ pub struct WindowedFft {
 impl WindowedFft {
     pub fn new(window: Vec<f64>) -> Self {
         let n_fft = window.len().next_power_of_two();
-        let (forward, inverse) =
-            with_planner(|p| (p.plan_fft_forward(n_fft), p.plan_fft_inverse(n_fft)));
-        let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
+        let forward = with_planner(|p| p.plan_fft_forward(n_fft));
+        let scratch_len = forward.get_scratch_len();
         Self {
             n_fft,
             offset: (n_fft - window.len()) / 2,
@@ -43,7 +41,6 @@ impl WindowedFft {
             scratch: vec![Complex::default(); scratch_len],
             window,
             forward,
-            inverse,
         }
     }
 
@@ -85,21 +82,5 @@ impl WindowedFft {
     /// The complex spectrum of the last frame given to [`Self::magnitudes`].
     pub fn spectrum(&self) -> &[Complex<f64>] {
         &self.spectrum
-    }
-
-    /// Autocorrelation (lags `0..n_fft/2`) of the last windowed frame, as the inverse FFT of
-    /// `|X|^2`; unnormalised (only ratios are used).
-    pub fn autocorrelation_from(&mut self, magnitude: &[f64], acf: &mut [f64]) {
-        for (c, &m) in self.spectrum.iter_mut().zip(magnitude) {
-            *c = Complex::new(m * m, 0.0);
-        }
-        let _ = self.inverse.process_with_scratch(
-            &mut self.spectrum,
-            &mut self.input,
-            &mut self.scratch,
-        );
-        for (a, &x) in acf.iter_mut().zip(&self.input) {
-            *a = x;
-        }
     }
 }

@@ -205,21 +205,41 @@ pub fn harmonics(magnitude: &[f64], bin_hz: f64, f0: f64, formants: &Formants) -
 /// lower lag first at equal distance (this reproduces its HNR to 0.01 dB on 99 % of the voiced
 /// frames of two reference clips; climbing uphill from the rounded period did on 97 %).
 pub fn hnr_db(acf: &[f64], sample_rate: u32, f0: f64) -> f64 {
-    let r0 = acf[0];
-    if r0 <= 0.0 || f0 <= 0.0 || acf.len() < 3 {
+    hnr_db_lazy(|lag| acf[lag], acf.len(), sample_rate, f0)
+}
+
+/// [`hnr_db`] reading the autocorrelation's `lags` values through `acf` (each read when needed:
+/// the search touches a few lags around the period).
+pub fn hnr_db_lazy(
+    mut acf: impl FnMut(usize) -> f64,
+    lags: usize,
+    sample_rate: u32,
+    f0: f64,
+) -> f64 {
+    if f0 <= 0.0 || lags < 3 {
         return 0.0;
     }
-    let last = acf.len() - 2;
+    let r0 = acf(0);
+    if r0 <= 0.0 {
+        return 0.0;
+    }
+    let last = lags - 2;
     let start = ((f64::from(sample_rate) / f0).floor() as usize).clamp(1, last);
+    let mut is_peak = |i: usize| {
+        i > 0 && i + 1 < lags && {
+            let v = acf(i);
+            v > acf(i - 1) && v > acf(i + 1)
+        }
+    };
     let lag = (0..=last)
         .find_map(|d| {
             [start.checked_sub(d), Some(start + d)]
                 .into_iter()
                 .flatten()
-                .find(|&i| is_peak(acf, i))
+                .find(|&i| is_peak(i))
         })
         .unwrap_or(start);
-    let rt = acf[lag];
+    let rt = acf(lag);
     let ratio = (rt / (r0 - rt)).clamp(HNR_MIN, HNR_MAX);
     10.0 * ratio.log10()
 }

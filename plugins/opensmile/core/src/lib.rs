@@ -4,6 +4,7 @@
 //! openSMILE 3.0.1 computes it, and checked against openSMILE's own outputs. No openSMILE code or
 //! configuration is used.
 
+pub mod autocorrelation;
 pub mod extended;
 pub mod fft;
 pub mod formants;

@@ -1,10 +1,11 @@
 //! From samples to the 25 low-level descriptors, frame by frame: the raw values, then the
 //! smoothed LLD table and the voiced / unvoiced selections the functionals read.
 
+use crate::autocorrelation::FrameAutocorrelation;
 use crate::fft::WindowedFft;
 use crate::formants::{FormantMethod, FormantTracker, Formants};
 use crate::frames::{frame_len, gaussian, hamming, hop};
-use crate::harmonics::{harmonics, hnr_db, Harmonics};
+use crate::harmonics::{harmonics, hnr_db_lazy, Harmonics};
 use crate::pitch::{Shs, LANES};
 use crate::smooth::{sma3, sma3nz};
 use crate::spectral::{SpectralDescriptors, SpectralFrame};
@@ -112,7 +113,8 @@ pub fn raw_lld(
         n,
         sample_rate,
         FormantTracker::new(sample_rate, len20, fft20.n_fft(), method),
-        WindowedFft::new(window60.clone()),
+        FrameAutocorrelation::new(fft60.n_fft()),
+        window60.clone(),
     );
     // The last RING frames' 60 ms magnitudes (and 20 ms spectra, where formants wait for the
     // F0 too), indexed by frame modulo RING.
@@ -155,14 +157,18 @@ pub fn raw_lld(
             let frames = shs.analyse_lanes(&lanes[..pending]);
             for frame in frames.into_iter().take(pending) {
                 if let Some((t, f0)) = smoother.push(frame) {
-                    voiced.settle(t, f0, rms60[t], &ring60[t % RING], spectrum20(&ring20, t));
+                    let frame60 = padded(samples, t * hop, len60, &mut pad);
+                    let spectra = (ring60[t % RING].as_slice(), spectrum20(&ring20, t));
+                    voiced.settle(t, f0, rms60[t], frame60, spectra);
                 }
             }
             pending = 0;
         }
     }
     for (t, f0) in smoother.finish() {
-        voiced.settle(t, f0, rms60[t], &ring60[t % RING], spectrum20(&ring20, t));
+        let frame60 = padded(samples, t * hop, len60, &mut pad);
+        let spectra = (ring60[t % RING].as_slice(), spectrum20(&ring20, t));
+        voiced.settle(t, f0, rms60[t], frame60, spectra);
     }
     let (jitter, shimmer) = VoiceQuality::new(sample_rate).analyse(samples, &voiced.f0);
     RawLld {
@@ -190,37 +196,45 @@ struct VoicedFrames {
     harmonics: Vec<Harmonics>,
     hnr: Vec<f64>,
     tracker: FormantTracker,
-    /// Only its inverse transform is used (the autocorrelation for HNR).
-    acf_fft: WindowedFft,
-    acf: Vec<f64>,
+    /// The 60 ms frame's autocorrelation (HNR), and the window that frame is taken with.
+    acf: FrameAutocorrelation,
+    window60: Vec<f64>,
     sample_rate: u32,
 }
 
 impl VoicedFrames {
-    fn new(n: usize, sample_rate: u32, tracker: FormantTracker, acf_fft: WindowedFft) -> Self {
+    fn new(
+        n: usize,
+        sample_rate: u32,
+        tracker: FormantTracker,
+        acf: FrameAutocorrelation,
+        window60: Vec<f64>,
+    ) -> Self {
         Self {
             f0: vec![0.0; n],
             formants: vec![Formants::default(); n],
             harmonics: vec![Harmonics::unvoiced(); n],
             hnr: vec![0.0; n],
-            acf: vec![0.0; acf_fft.bins()],
             tracker,
-            acf_fft,
+            acf,
+            window60,
             sample_rate,
         }
     }
 
     /// Frame `t` has F0 `f0` from the smoother (0 = unvoiced); a frame at or under the energy
-    /// gate is unvoiced whatever its pitch. `spectrum20` is the 20 ms spectrum where formants
-    /// are measured in voiced frames only.
+    /// gate is unvoiced whatever its pitch. `frame60` is its 60 ms of samples; `spectra` its
+    /// 60 ms magnitudes and, where formants are measured in voiced frames only, its 20 ms
+    /// spectrum.
     fn settle(
         &mut self,
         t: usize,
         f0: f64,
         rms60: f64,
-        magnitude60: &[f64],
-        spectrum20: Option<&[Complex<f64>]>,
+        frame60: &[f32],
+        spectra: (&[f64], Option<&[Complex<f64>]>),
     ) {
+        let (magnitude60, spectrum20) = spectra;
         let f0 = if rms60 <= ENERGY_GATE { 0.0 } else { f0 };
         self.f0[t] = f0;
         if f0 <= 0.0 {
@@ -229,11 +243,11 @@ impl VoicedFrames {
         if let Some(spectrum) = spectrum20 {
             self.formants[t] = self.tracker.analyse(spectrum);
         }
-        let bin_hz = f64::from(self.sample_rate) / self.acf_fft.n_fft() as f64;
+        let bin_hz = f64::from(self.sample_rate) / (2 * (magnitude60.len() - 1)) as f64;
         self.harmonics[t] = harmonics(magnitude60, bin_hz, f0, &self.formants[t]);
-        self.acf_fft
-            .autocorrelation_from(magnitude60, &mut self.acf);
-        self.hnr[t] = hnr_db(&self.acf, self.sample_rate, f0);
+        self.acf.load(frame60, &self.window60);
+        let lags = self.acf.len();
+        self.hnr[t] = hnr_db_lazy(|lag| self.acf.at(lag), lags, self.sample_rate, f0);
     }
 }
 
