@@ -78,46 +78,16 @@ impl FrameAutocorrelation {
             // SAFETY: the processor has AVX (just checked).
             return unsafe { dot_avx(a, b) };
         }
-        dot(a, b)
+        crate::frames::dot(a, b)
     }
 }
 
-/// [`dot`] compiled for AVX: four sums per register instead of two, with the same results
+/// [`crate::frames::dot`] compiled for AVX: four sums per register instead of two, with the same results
 /// (the compiler never fuses a multiply and an add).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 unsafe fn dot_avx(a: &[f64], b: &[f64]) -> f64 {
-    dot(a, b)
-}
-
-/// `sum a[i] b[i]` in sixteen running sums: four vector registers of four (AVX) or eight of
-/// two, so the additions of one register need not wait on those of another (one running sum
-/// per register would make every addition wait for the last).
-#[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    const LANES: usize = 16;
-    let mut acc = [0.0f64; LANES];
-    let (blocks_a, blocks_b) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f64 = blocks_a
-        .remainder()
-        .iter()
-        .zip(blocks_b.remainder())
-        .map(|(u, v)| u * v)
-        .sum();
-    for (u, v) in blocks_a.zip(blocks_b) {
-        for k in 0..LANES {
-            acc[k] += u[k] * v[k];
-        }
-    }
-    // Pairwise, so the result does not depend on how the lanes map onto registers.
-    let mut width = LANES;
-    while width > 1 {
-        width /= 2;
-        for k in 0..width {
-            acc[k] += acc[k + width];
-        }
-    }
-    acc[0] + tail
+    crate::frames::dot(a, b)
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! jitter = mean |T_i − T_{i−1}| / mean T, shimmer = mean |20 log10(A_i / A_{i−1})|, with A each
 //! period's peak-to-peak amplitude. Both are 0 without enough periods.
 
+use crate::frames::dot;
+
 /// How far from the predicted period the search goes (spec: searchRangeRel).
 const SEARCH_RANGE: f64 = 0.1;
 /// A period whose repetition correlates less than this ends the track (spec: minCC).
@@ -134,26 +136,6 @@ fn correlations(
             ab / (aa * bb).sqrt()
         });
     }
-}
-
-/// `sum a[i] b[i]` over four running sums (independent additions pipeline; one sum would wait
-/// on each addition).
-#[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0f64; 4];
-    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = a4
-        .remainder()
-        .iter()
-        .zip(b4.remainder())
-        .map(|(u, v)| u * v)
-        .sum();
-    for (u, v) in a4.zip(b4) {
-        for k in 0..4 {
-            acc[k] += u[k] * v[k];
-        }
-    }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// The vertex of the parabola through three equally spaced values, as an offset in -0.5..0.5
