@@ -292,6 +292,57 @@ fn formants_from_roots(roots: &[(f64, f64); LPC_ORDER], rate: f64) -> Formants {
     out
 }
 
+/// `p(z)` and `p'(z)` at each of the points by Horner's rule: the same operations in the same
+/// order as one point at a time. On x86-64 the AVX build is used where the processor has it
+/// (four points per instruction, the same results).
+fn evaluate_at_all(
+    a: &[f64; LPC_ORDER + 1],
+    z: &[(f64, f64); LPC_ORDER],
+) -> ([(f64, f64); LPC_ORDER], [(f64, f64); LPC_ORDER]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the processor has AVX (just checked).
+        return unsafe { evaluate_at_all_avx(a, z) };
+    }
+    evaluate_at_all_portable(a, z)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn evaluate_at_all_avx(
+    a: &[f64; LPC_ORDER + 1],
+    z: &[(f64, f64); LPC_ORDER],
+) -> ([(f64, f64); LPC_ORDER], [(f64, f64); LPC_ORDER]) {
+    evaluate_at_all_portable(a, z)
+}
+
+#[inline(always)]
+fn evaluate_at_all_portable(
+    a: &[f64; LPC_ORDER + 1],
+    z: &[(f64, f64); LPC_ORDER],
+) -> ([(f64, f64); LPC_ORDER], [(f64, f64); LPC_ORDER]) {
+    // Real and imaginary parts in separate arrays, so each step is one operation on all points.
+    let zr: [f64; LPC_ORDER] = std::array::from_fn(|k| z[k].0);
+    let zi: [f64; LPC_ORDER] = std::array::from_fn(|k| z[k].1);
+    let (mut pr, mut pi) = ([a[0]; LPC_ORDER], [0.0; LPC_ORDER]);
+    let (mut dr, mut di) = ([0.0; LPC_ORDER], [0.0; LPC_ORDER]);
+    for &c in &a[1..] {
+        for k in 0..LPC_ORDER {
+            // dp = dp z + p, then p = p z + c (complex products written out).
+            let (d_re, d_im) = (dr[k] * zr[k] - di[k] * zi[k], dr[k] * zi[k] + di[k] * zr[k]);
+            dr[k] = d_re + pr[k];
+            di[k] = d_im + pi[k];
+            let (p_re, p_im) = (pr[k] * zr[k] - pi[k] * zi[k], pr[k] * zi[k] + pi[k] * zr[k]);
+            pr[k] = p_re + c;
+            pi[k] = p_im;
+        }
+    }
+    (
+        std::array::from_fn(|k| (pr[k], pi[k])),
+        std::array::from_fn(|k| (dr[k], di[k])),
+    )
+}
+
 /// Roots of `a[0] z^p + a[1] z^(p-1) + ... + a[p]` by the Aberth-Ehrlich iteration, started from
 /// `start` when given (and usable) or from a circle.
 fn polynomial_roots(
@@ -306,18 +357,6 @@ fn polynomial_roots(
         (y.0 * r, -y.1 * r)
     };
     let div = |x: C, y: C| mul(x, recip(y));
-    let eval = |z: C| -> (C, C) {
-        let mut p = (a[0], 0.0);
-        let mut dp = (0.0, 0.0);
-        for &c in &a[1..] {
-            dp = mul(dp, z);
-            dp.0 += p.0;
-            dp.1 += p.1;
-            p = mul(p, z);
-            p.0 += c;
-        }
-        (p, dp)
-    };
     // The iteration needs distinct starting points: a previous answer with (near) repeated
     // roots is not used.
     let distinct = |z: &[(f64, f64); LPC_ORDER]| {
@@ -344,11 +383,15 @@ fn polynomial_roots(
     let mut converged = [false; LPC_ORDER];
     for _ in 0..100 {
         let mut moved = 0.0f64;
+        // A root's own value does not change before its turn in the sweep, so p and p' at
+        // every root are evaluated together first: twelve independent Horner chains run side by
+        // side (vectorised) instead of one after another, each waiting on its own additions.
+        let (p_all, dp_all) = evaluate_at_all(a, &z);
         for k in 0..LPC_ORDER {
             if converged[k] {
                 continue;
             }
-            let (p, dp) = eval(z[k]);
+            let (p, dp) = (p_all[k], dp_all[k]);
             if p.0 == 0.0 && p.1 == 0.0 {
                 continue;
             }
