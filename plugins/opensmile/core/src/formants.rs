@@ -292,13 +292,13 @@ fn formants_from_roots(roots: &[(f64, f64); LPC_ORDER], rate: f64) -> Formants {
     out
 }
 
+/// One complex value (re, im) per root of the predictor polynomial.
+type Roots = [(f64, f64); LPC_ORDER];
+
 /// `p(z)` and `p'(z)` at each of the points by Horner's rule: the same operations in the same
 /// order as one point at a time. On x86-64 the AVX build is used where the processor has it
 /// (four points per instruction, the same results).
-fn evaluate_at_all(
-    a: &[f64; LPC_ORDER + 1],
-    z: &[(f64, f64); LPC_ORDER],
-) -> ([(f64, f64); LPC_ORDER], [(f64, f64); LPC_ORDER]) {
+fn evaluate_at_all(a: &[f64; LPC_ORDER + 1], z: &Roots) -> (Roots, Roots) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the processor has AVX (just checked).
@@ -309,18 +309,12 @@ fn evaluate_at_all(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
-unsafe fn evaluate_at_all_avx(
-    a: &[f64; LPC_ORDER + 1],
-    z: &[(f64, f64); LPC_ORDER],
-) -> ([(f64, f64); LPC_ORDER], [(f64, f64); LPC_ORDER]) {
+unsafe fn evaluate_at_all_avx(a: &[f64; LPC_ORDER + 1], z: &Roots) -> (Roots, Roots) {
     evaluate_at_all_portable(a, z)
 }
 
 #[inline(always)]
-fn evaluate_at_all_portable(
-    a: &[f64; LPC_ORDER + 1],
-    z: &[(f64, f64); LPC_ORDER],
-) -> ([(f64, f64); LPC_ORDER], [(f64, f64); LPC_ORDER]) {
+fn evaluate_at_all_portable(a: &[f64; LPC_ORDER + 1], z: &Roots) -> (Roots, Roots) {
     // Real and imaginary parts in separate arrays, so each step is one operation on all points.
     let zr: [f64; LPC_ORDER] = std::array::from_fn(|k| z[k].0);
     let zi: [f64; LPC_ORDER] = std::array::from_fn(|k| z[k].1);
