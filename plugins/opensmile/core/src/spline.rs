@@ -74,7 +74,7 @@ impl<const L: usize> Spline<L> {
         self.interpolate_portable(y, out);
     }
 
-    /// The same code compiled for AVX (the lanes fit one register; results are identical, as
+    /// The same code compiled for AVX (four lanes per register; results are identical, as
     /// no multiply and add are fused).
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx")]
