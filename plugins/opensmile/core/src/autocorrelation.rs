@@ -82,8 +82,8 @@ impl FrameAutocorrelation {
     }
 }
 
-/// [`crate::frames::dot`] compiled for AVX: four sums per register instead of two, with the same results
-/// (the compiler never fuses a multiply and an add).
+/// [`crate::frames::dot`] compiled for AVX: four sums per register instead of two, with the
+/// same results (the compiler never fuses a multiply and an add).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx")]
 unsafe fn dot_avx(a: &[f64], b: &[f64]) -> f64 {

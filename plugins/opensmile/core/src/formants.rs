@@ -378,7 +378,7 @@ fn polynomial_roots(
     for _ in 0..100 {
         let mut moved = 0.0f64;
         // A root's own value does not change before its turn in the sweep, so p and p' at
-        // every root are evaluated together first: twelve independent Horner chains run side by
+        // every root are evaluated together first: eleven independent Horner chains run side by
         // side (vectorised) instead of one after another, each waiting on its own additions.
         let (p_all, dp_all) = evaluate_at_all(a, &z);
         for k in 0..LPC_ORDER {

@@ -5,7 +5,7 @@ use crate::autocorrelation::FrameAutocorrelation;
 use crate::fft::WindowedFft;
 use crate::formants::{FormantMethod, FormantTracker, Formants};
 use crate::frames::{frame_len, gaussian, hamming, hop};
-use crate::harmonics::{harmonics, hnr_db_lazy, Harmonics};
+use crate::harmonics::{harmonics, hnr_db, Harmonics};
 use crate::pitch::{Shs, LANES};
 use crate::smooth::{sma3, sma3nz};
 use crate::spectral::{SpectralDescriptors, SpectralFrame};
@@ -247,7 +247,7 @@ impl VoicedFrames {
         self.harmonics[t] = harmonics(magnitude60, bin_hz, f0, &self.formants[t]);
         self.acf.load(frame60, &self.window60);
         let lags = self.acf.len();
-        self.hnr[t] = hnr_db_lazy(|lag| self.acf.at(lag), lags, self.sample_rate, f0);
+        self.hnr[t] = hnr_db(|lag| self.acf.at(lag), lags, self.sample_rate, f0);
     }
 }
 
