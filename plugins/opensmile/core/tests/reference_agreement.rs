@@ -5,11 +5,14 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Features within 5 % (0.05 absolute near zero) on every speech clip: the floor this test keeps.
-/// The issue's target is 80; see the README for where the rest stand.
-const MIN_FEATURES_ON_EVERY_SPEECH_CLIP: usize = 64;
+/// The target: on every speech clip, at least this many of the 88 functionals within 5 %
+/// (0.05 absolute where openSMILE's value is near zero).
+const MIN_FEATURES_WITHIN_5_PER_CLIP: usize = 80;
+/// Features within 5 % on every speech clip at once: the floor this test keeps (the stricter
+/// reading; see the README for the features that miss it on some clip).
+const MIN_FEATURES_ON_EVERY_SPEECH_CLIP: usize = 73;
 /// Mean over speech clips of the features within 5 %.
-const MIN_MEAN_FEATURES_WITHIN_5: f64 = 84.4;
+const MIN_MEAN_FEATURES_WITHIN_5: f64 = 85.0;
 const MIN_VOICING_AGREEMENT: f64 = 0.95;
 
 fn shared() -> Option<PathBuf> {
@@ -71,6 +74,7 @@ fn functionals_agree_with_opensmile() {
     let mut speech_clips = 0;
     let mut within = [0usize; 3];
     let mut report = String::new();
+    let mut fewest_within_5 = (usize::MAX, String::new());
     for (clip, reference) in &rows {
         let (samples, rate) = common::read_clip(dir.join("clips").join(clip));
         let ours = serlab_egemaps::egemaps_functionals(&samples, rate);
@@ -83,6 +87,7 @@ fn functionals_agree_with_opensmile() {
             continue;
         }
         speech_clips += 1;
+        let mut clip_within_5 = 0;
         for (i, (o, r)) in ours.iter().zip(reference).enumerate() {
             let e = error(*o, *r);
             for (slot, limit) in within.iter_mut().zip([0.01, 0.05, 0.10]) {
@@ -92,12 +97,16 @@ fn functionals_agree_with_opensmile() {
             }
             if e <= 0.05 {
                 per_feature_ok[i] += 1;
+                clip_within_5 += 1;
             } else {
                 report.push_str(&format!(
                     "{clip:38} {:45} ours {o:12.5} openSMILE {r:12.5} err {e:.3}\n",
                     names[i]
                 ));
             }
+        }
+        if clip_within_5 < fewest_within_5.0 {
+            fewest_within_5 = (clip_within_5, clip.clone());
         }
     }
     let on_every = per_feature_ok
@@ -106,8 +115,11 @@ fn functionals_agree_with_opensmile() {
         .count();
     let cells = (speech_clips * 88) as f64;
     let summary = format!(
-        "eGeMAPS agreement over {speech_clips} speech clips: {on_every}/88 features within 5 % on every clip; \
+        "eGeMAPS agreement over {speech_clips} speech clips: at least {}/88 features within 5 % on \
+         every clip (fewest on {}); {on_every}/88 features within 5 % on all clips at once; \
          per clip and feature: {:.1} % within 1 %, {:.1} % within 5 %, {:.1} % within 10 %",
+        fewest_within_5.0,
+        fewest_within_5.1,
         100.0 * within[0] as f64 / cells,
         100.0 * within[1] as f64 / cells,
         100.0 * within[2] as f64 / cells
@@ -115,7 +127,9 @@ fn functionals_agree_with_opensmile() {
     eprintln!("{summary}");
     let mean_within_5 = within[1] as f64 / speech_clips as f64;
     assert!(
-        on_every >= MIN_FEATURES_ON_EVERY_SPEECH_CLIP && mean_within_5 >= MIN_MEAN_FEATURES_WITHIN_5,
+        fewest_within_5.0 >= MIN_FEATURES_WITHIN_5_PER_CLIP
+            && on_every >= MIN_FEATURES_ON_EVERY_SPEECH_CLIP
+            && mean_within_5 >= MIN_MEAN_FEATURES_WITHIN_5,
         "{summary}\nmean features within 5 % per clip {mean_within_5:.1}\nfeature, ours, openSMILE, error:\n{report}"
     );
 }
