@@ -12,6 +12,15 @@ fn main() {
             .split_whitespace()
             .map(|v| v.parse().expect("a number"))
             .collect();
+        if std::env::var_os("EXTREMES").is_some() {
+            let e = serlab_egemaps::peaks::selected_extremes(&x);
+            let cells: Vec<String> = e
+                .iter()
+                .map(|(i, m)| format!("{i}{}", if *m { 'M' } else { 'm' }))
+                .collect();
+            println!("{}", cells.join(" "));
+            continue;
+        }
         let p = serlab_egemaps::peaks::peaks(&x);
         println!(
             "{};{};{};{};{}",

@@ -56,6 +56,22 @@ struct Extreme {
     is_max: bool,
 }
 
+/// The extremes the slopes run between, as (frame, is a maximum), for inspection.
+pub fn selected_extremes(x: &[f64]) -> Vec<(usize, bool)> {
+    if x.len() < 3 {
+        return Vec::new();
+    }
+    let (lo, hi) = x
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    select_extremes(x, 0.1 * (hi - lo))
+        .into_iter()
+        .map(|e| (e.at, e.is_max))
+        .collect()
+}
+
 pub fn peaks(x: &[f64]) -> PeakStats {
     let n = x.len();
     let mut stats = PeakStats::default();
@@ -191,6 +207,9 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
     // What a minimum falls from while no maximum is kept: the start, raised by maxima dropped
     // next to it.
     let mut start_high = x[0];
+    // Whether the last kept maximum was kept for lying far enough below the start: such a
+    // maximum is not replaced by a slightly higher one after it (measured).
+    let mut last_max_below_start = false;
     for (k, &e) in candidates.iter().enumerate() {
         let value = x[e.at];
         let reference = if e.is_max {
@@ -198,6 +217,7 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
         } else {
             last_max
         };
+        let below_start = e.is_max && reference.is_none() && value < low;
         let change = match reference {
             Some(r) if e.is_max => value - r,
             Some(r) => r - value,
@@ -225,6 +245,7 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
         if change >= threshold {
             if e.is_max {
                 last_max = Some(value);
+                last_max_below_start = below_start;
             } else {
                 let after_min = kept.last().is_some_and(|&j| !candidates[j].is_max);
                 low = match (after_min, last_max.is_some()) {
@@ -243,7 +264,11 @@ fn select_extremes(x: &[f64], threshold: f64) -> Vec<Extreme> {
         }
         if let Some(last) = kept.last_mut() {
             let previous = candidates[*last];
-            if e.is_max && previous.is_max && value > REPLACE_FACTOR * x[previous.at] {
+            if e.is_max
+                && previous.is_max
+                && !last_max_below_start
+                && value > REPLACE_FACTOR * x[previous.at]
+            {
                 fate[*last] = Fate::Dropped;
                 *last = k;
                 fate[k] = Fate::Kept;
@@ -440,5 +465,30 @@ mod tests {
         assert_eq!(p.peaks, 0);
         assert!((p.rising.mean() - 10.0 / 11.0).abs() < 1e-12);
         assert_eq!(p.falling.mean(), 0.0);
+    }
+
+    #[test]
+    fn a_first_maximum_below_the_start_is_not_replaced_by_a_slightly_higher_one() {
+        // Starts at 9.5, first maximum 7.0 (kept: 2.5 below the start), a dip to 6.9 and 7.4
+        // (5.7 % higher, but only 0.5 above the dip), then down to 0 and a peak of 10.
+        // openSMILE 3.0.1's Peaks2 on this contour (through its C API): two peaks, 7.0 and 10,
+        // rising slopes 104.17 on average, falling -6.67.
+        let third = |a: f64, b: f64| [a + (b - a) / 3.0, a + 2.0 * (b - a) / 3.0, b];
+        let mut x = vec![9.5, 5.0, 7.0, 6.9];
+        for (a, b) in [
+            (6.9, 7.4),
+            (7.4, 3.0),
+            (3.0, 0.0),
+            (0.0, 10.0),
+            (10.0, 5.0),
+            (5.0, 5.0),
+        ] {
+            x.extend(third(a, b));
+        }
+        let p = peaks(&x);
+        assert_eq!(p.peaks, 2);
+        assert_eq!(selected_extremes(&x).first(), Some(&(2, true)));
+        assert!((p.rising.mean() - 104.1667).abs() < 1e-3, "{:?}", p.rising);
+        assert!((p.falling.mean() + 6.6667).abs() < 1e-3, "{:?}", p.falling);
     }
 }
