@@ -98,7 +98,8 @@ const RING: usize = DECISION_DELAY + LANES;
 /// 8 %, against openSMILE fed the same samples through the `smileapi` bridge, which hands it
 /// 16-bit PCM the same way: scaled by 32768, truncated toward zero).
 pub fn on_16_bit_grid(samples: &[f32]) -> std::borrow::Cow<'_, [f32]> {
-    let step = |x: f32| (x * 32768.0).clamp(-32768.0, 32767.0).trunc() / 32768.0;
+    // `as i16` truncates toward zero and saturates, as the bridge's conversion does.
+    let step = |x: f32| f32::from((x * 32768.0) as i16) / 32768.0;
     if samples.iter().all(|&x| step(x) == x) {
         std::borrow::Cow::Borrowed(samples)
     } else {
