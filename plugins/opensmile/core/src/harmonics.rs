@@ -5,8 +5,11 @@
 //! level of the harmonic at 2 F0 over the one at 3 F0, and "A3" is a formant amplitude. What
 //! follows was measured through openSMILE's cHarmonics with spectra of known harmonics and
 //! F0/formant values fed in directly:
-//! - harmonic k is the local spectral peak closest to bin k·F0 within half an F0 either side;
-//!   with no peak there its magnitude is 0;
+//! - harmonic k is the local spectral peak closest to bin k·F0 within half an F0 either side,
+//!   the window's ends rounded to the nearest bin (measured on the reference LLDs: rounding
+//!   halves H1-H2's mean error against taking only whole bins inside, as a creaky RAVDESS
+//!   frame whose third harmonic peaks 0.53 F0 off shows); with no peak there its magnitude
+//!   is 0;
 //! - its frequency and its level are refined by a parabola through the peak bin and its
 //!   neighbours (the vertex), but the fundamental that levels are relative to is read
 //!   unrefined. (Synthetic spectra with harmonics on bins could not tell these apart. Real
@@ -73,8 +76,8 @@ fn is_peak(values: &[f64], i: usize) -> bool {
 fn harmonic_peak(magnitude: &[f64], bin_hz: f64, f0: f64, number: usize) -> HarmonicPeak {
     let expected = number as f64 * f0 / bin_hz;
     let reach = 0.5 * f0 / bin_hz;
-    let lo = (expected - reach).ceil().max(1.0) as usize;
-    let hi = ((expected + reach).floor() as usize).min(magnitude.len().saturating_sub(2));
+    let lo = (expected - reach).round().max(1.0) as usize;
+    let hi = ((expected + reach).round() as usize).min(magnitude.len().saturating_sub(2));
     let Some(i) = closest_peak(magnitude, expected, lo, hi) else {
         return HarmonicPeak::default();
     };
