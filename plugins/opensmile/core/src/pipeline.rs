@@ -100,7 +100,7 @@ const RING: usize = DECISION_DELAY + LANES;
 pub fn on_16_bit_grid(samples: &[f32]) -> std::borrow::Cow<'_, [f32]> {
     // `as i16` truncates toward zero and saturates, as the bridge's conversion does.
     let step = |x: f32| f32::from((x * 32768.0) as i16) / 32768.0;
-    if samples.iter().all(|&x| step(x) == x) {
+    if crate::frames::on_16_bit_grid(samples) {
         std::borrow::Cow::Borrowed(samples)
     } else {
         std::borrow::Cow::Owned(samples.iter().map(|&x| step(x)).collect())
