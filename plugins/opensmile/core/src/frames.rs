@@ -144,7 +144,7 @@ fn on_16_bit_grid_portable(x: &[f32]) -> bool {
     x.chunks(256).all(|block| {
         block.iter().fold(true, |ok, &v| {
             let scaled = v * 32768.0;
-            ok & ((scaled as i32) as f32 == scaled) & (scaled >= -32768.0) & (scaled <= 32767.0)
+            ok & ((scaled as i32) as f32 == scaled) & (-32768.0..=32767.0).contains(&scaled)
         })
     })
 }
