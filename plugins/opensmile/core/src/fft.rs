@@ -61,11 +61,17 @@ impl WindowedFft {
             magnitude.fill(0.0);
             return;
         }
-        self.input.fill(0.0);
-        let slot = &mut self.input[self.offset..self.offset + self.window.len()];
-        for ((s, &x), &w) in slot.iter_mut().zip(frame).zip(&self.window) {
+        // The transform uses its input as scratch, so the padding is zeroed every time; the
+        // window's span is overwritten whole (a short last frame pads with zeros too).
+        let (head, rest) = self.input.split_at_mut(self.offset);
+        let (slot, tail) = rest.split_at_mut(self.window.len());
+        head.fill(0.0);
+        tail.fill(0.0);
+        let n = frame.len().min(slot.len());
+        for ((s, &x), &w) in slot[..n].iter_mut().zip(&frame[..n]).zip(&self.window) {
             *s = f64::from(x) * w;
         }
+        slot[n..].fill(0.0);
         // Buffer lengths come from the plan itself, so this cannot fail.
         let _ = self.forward.process_with_scratch(
             &mut self.input,
