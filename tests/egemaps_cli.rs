@@ -236,16 +236,27 @@ fn smileapi_library_path_can_come_from_datasets_toml() {
     );
 }
 
+/// The real openSMILE library and config the environment names (CI installs the `opensmile`
+/// wheel into a throwaway venv and sets both), or `None` after saying that `test` skipped.
+fn real_opensmile(test: &str) -> Option<(std::ffi::OsString, std::ffi::OsString)> {
+    match (
+        std::env::var_os("SERLAB_SMILEAPI_LIB"),
+        std::env::var_os("SERLAB_SMILEAPI_CONFIG"),
+    ) {
+        (Some(lib), Some(config)) => Some((lib, config)),
+        _ => {
+            eprintln!("SKIPPED {test}: SERLAB_SMILEAPI_LIB / SERLAB_SMILEAPI_CONFIG not set");
+            None
+        }
+    }
+}
+
 /// With a real libSMILEapi (CI installs the `opensmile` wheel into a throwaway venv and sets
 /// SERLAB_SMILEAPI_LIB / SERLAB_SMILEAPI_CONFIG), the bridge reproduces openSMILE's reference
 /// functionals for a reference clip.
 #[test]
 fn smileapi_bridge_reproduces_opensmile_when_present() {
-    let (Some(lib), Some(config)) = (
-        std::env::var_os("SERLAB_SMILEAPI_LIB"),
-        std::env::var_os("SERLAB_SMILEAPI_CONFIG"),
-    ) else {
-        eprintln!("SKIPPED smileapi bridge: SERLAB_SMILEAPI_LIB / SERLAB_SMILEAPI_CONFIG not set");
+    let Some((lib, config)) = real_opensmile("smileapi bridge") else {
         return;
     };
     let Some(shared) = shared_dir("smileapi bridge") else {
@@ -320,13 +331,7 @@ fn smileapi_bridge_reproduces_opensmile_when_present() {
 /// clip, at least 80 of the 88 functionals within 5 % (0.05 absolute below 1).
 #[test]
 fn egemaps_agrees_with_live_opensmile_on_unseen_speech() {
-    let (Some(lib), Some(config)) = (
-        std::env::var_os("SERLAB_SMILEAPI_LIB"),
-        std::env::var_os("SERLAB_SMILEAPI_CONFIG"),
-    ) else {
-        eprintln!(
-            "SKIPPED live eGeMAPS agreement: SERLAB_SMILEAPI_LIB / SERLAB_SMILEAPI_CONFIG not set"
-        );
+    let Some((lib, config)) = real_opensmile("live eGeMAPS agreement") else {
         return;
     };
     let Some(shared) = shared_dir("live eGeMAPS agreement") else {
