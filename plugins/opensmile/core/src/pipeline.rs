@@ -97,7 +97,7 @@ const RING: usize = DECISION_DELAY + LANES;
 /// MFCCs of near-silent frames (measured on RAVDESS resampled to 16 kHz: MFCC means off by up to
 /// 8 %, against openSMILE fed the same samples through the `smileapi` bridge, which hands it
 /// 16-bit PCM the same way: scaled by 32768, truncated toward zero).
-pub fn on_16_bit_grid(samples: &[f32]) -> std::borrow::Cow<'_, [f32]> {
+fn as_16_bit_pcm(samples: &[f32]) -> std::borrow::Cow<'_, [f32]> {
     // `as i16` truncates toward zero and saturates, as the bridge's conversion does.
     let step = |x: f32| f32::from((x * 32768.0) as i16) / 32768.0;
     if crate::frames::on_16_bit_grid(samples) {
@@ -113,7 +113,7 @@ pub fn raw_lld(
     method: FormantMethod,
     formant_frames: FormantFrames,
 ) -> RawLld {
-    let quantised = on_16_bit_grid(samples);
+    let quantised = as_16_bit_pcm(samples);
     let samples: &[f32] = &quantised;
     let n = frame_count(samples.len(), sample_rate);
     let hop = hop(sample_rate);
