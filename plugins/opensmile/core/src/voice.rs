@@ -3,7 +3,9 @@
 //! boundary, the next is where the waveform best repeats itself (normalised cross-correlation)
 //! within ±10 % of the period F0 predicts; a correlation under 0.5 breaks the track. Each frame
 //! then takes the periods that start inside its analysis window:
-//! jitter = mean |T_i − T_{i−1}| / mean T, shimmer = mean |20 log10(A_i / A_{i−1})|, with A each
+//! jitter = Σ |T_i − T_{i−1}| / Σ T_i over the pairs (the later period of each pair: measured
+//! through openSMILE's cPitchJitter with identical pulses, a 90-sample period after 100-sample
+//! ones gives exactly 10/90), shimmer = mean |20 log10(A_i / A_{i−1})|, with A each
 //! period's peak-to-peak amplitude. Both are 0 without enough periods.
 
 use crate::frames::dot;
@@ -81,13 +83,11 @@ fn measure(periods: &[Period]) -> (f64, f64) {
     if pairs.is_empty() {
         return (0.0, 0.0);
     }
-    let mean_t = periods.iter().map(|p| p.length).sum::<f64>() / periods.len() as f64;
     let jitter = pairs
         .iter()
         .map(|(a, b)| (b.length - a.length).abs())
         .sum::<f64>()
-        / pairs.len() as f64
-        / mean_t;
+        / pairs.iter().map(|(_, b)| b.length).sum::<f64>();
     let shimmer = pairs
         .iter()
         .filter(|(a, b)| a.peak > 0.0 && b.peak > 0.0)
@@ -308,6 +308,20 @@ mod tests {
         let middle = f0.len() / 2;
         assert!((s[middle] - 0.265).abs() < 0.02, "shimmer {}", s[middle]);
         assert!(j[middle] < 1e-3, "jitter {}", j[middle]);
+    }
+
+    #[test]
+    fn jitter_divides_by_the_later_period_of_each_pair() {
+        let period = |length: f64| Period {
+            start: 0.0,
+            length,
+            peak: 1.0,
+            track: 0,
+        };
+        let (jitter, _) = measure(&[period(100.0), period(90.0)]);
+        assert!((jitter - 10.0 / 90.0).abs() < 1e-12, "{jitter}");
+        let (jitter, _) = measure(&[period(90.0), period(100.0), period(100.0)]);
+        assert!((jitter - 10.0 / 200.0).abs() < 1e-12, "{jitter}");
     }
 
     #[test]
