@@ -58,6 +58,12 @@ struct Extreme {
 
 /// The extremes the slopes run between, as (frame, is a maximum), for inspection.
 pub fn selected_extremes(x: &[f64]) -> Vec<(usize, bool)> {
+    extremes(x).into_iter().map(|e| (e.at, e.is_max)).collect()
+}
+
+/// The extremes that count, with the threshold a tenth of the contour's range (none for
+/// fewer than three frames).
+fn extremes(x: &[f64]) -> Vec<Extreme> {
     if x.len() < 3 {
         return Vec::new();
     }
@@ -67,9 +73,6 @@ pub fn selected_extremes(x: &[f64]) -> Vec<(usize, bool)> {
             (a.min(v), b.max(v))
         });
     select_extremes(x, 0.1 * (hi - lo))
-        .into_iter()
-        .map(|e| (e.at, e.is_max))
-        .collect()
 }
 
 pub fn peaks(x: &[f64]) -> PeakStats {
@@ -78,13 +81,7 @@ pub fn peaks(x: &[f64]) -> PeakStats {
     if n < 3 {
         return stats;
     }
-    let (lo, hi) = x
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        });
-    let threshold = 0.1 * (hi - lo);
-    let extremes = select_extremes(x, threshold);
+    let extremes = extremes(x);
     stats.peaks = extremes.iter().filter(|e| e.is_max).count();
 
     let slope = |a: usize, b: usize| (x[b] - x[a]) / ((b - a) as f64 * FRAME_S);
