@@ -132,6 +132,7 @@ fn main() {
         params: Vec::new(),
         sample_rate: 16_000,
         cache: Some(FeatureCache::new(cache_dir.path().to_path_buf())),
+        on_plugin_error: Default::default(),
     };
     let demo = tempfile::tempdir().unwrap();
     serlab::corpus::demo::write_demo(demo.path()).unwrap();

@@ -6,56 +6,10 @@
 mod common;
 
 use common::*;
-use serlab::features::{discover, FeatureKind, Plugin, PluginError, RegistryEntry, SearchPaths};
+use serlab::features::{
+    discover, FeatureKind, IsolationSettings, Plugin, PluginError, RegistryEntry, SearchPaths,
+};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// The folder holding the serlab binary and, after `cargo build --workspace`, the plugins.
-fn build_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_serlab"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn built_in(name: &str) -> PathBuf {
-    let path = build_dir().join(format!("libserlab_plugin_{name}.so"));
-    assert!(
-        path.is_file(),
-        "{} is missing: build the plugins first (`cargo build --workspace`, as scripts/test.sh does)",
-        path.display()
-    );
-    path
-}
-
-fn test_plugin(name: &str) -> PathBuf {
-    let path = build_dir()
-        .join("examples")
-        .join(format!("libserlab_testplugin_{name}.so"));
-    assert!(
-        path.is_file(),
-        "{} is missing (built by `cargo test --workspace`)",
-        path.display()
-    );
-    path
-}
-
-/// Compiles tests/c_plugins/test_plugin.c in the given variant into `dir`.
-fn c_plugin(dir: &Path, variant: &str) -> PathBuf {
-    let out = dir.join(format!("libc_{}.so", variant.to_lowercase()));
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
-        .args(["-shared", "-fPIC", "-O1", "-o"])
-        .arg(&out)
-        .arg(format!("-DVARIANT={variant}"))
-        .arg("-I")
-        .arg(root.join("plugins/serlab-plugin-api/include"))
-        .arg(root.join("tests/c_plugins/test_plugin.c"))
-        .status()
-        .expect("a C compiler (cc) is needed to build the C test plugins");
-    assert!(status.success(), "compiling the {variant} C plugin failed");
-    out
-}
 
 fn tone(seconds: f64) -> Vec<f32> {
     (0..(16_000.0 * seconds) as usize)
@@ -267,10 +221,17 @@ fn discovery_lists_loaded_and_refused_plugins() {
     std::fs::write(dir.path().join("libjunk.so"), b"junk").unwrap();
     c_plugin(dir.path(), "WRONG_VERSION");
     std::fs::copy(built_in("classic"), dir.path().join("libclassic_copy.so")).unwrap();
-    let registry = discover(&SearchPaths {
-        explicit: vec![dir.path().to_path_buf()],
-        no_defaults: true,
-    });
+    let registry = discover(
+        &SearchPaths {
+            explicit: vec![dir.path().to_path_buf()],
+            no_defaults: true,
+        },
+        &IsolationSettings {
+            cache: None,
+            ..Default::default()
+        },
+    );
+    assert!(registry.loaded().all(|p| p.is_isolated()));
     let loaded: Vec<&str> = registry.loaded().map(|p| p.name.as_str()).collect();
     assert_eq!(loaded, vec!["classic"]);
     let refused = registry

@@ -303,3 +303,69 @@ fn the_lab_on_ravdess_dev_in_tmux() {
         "played {played:.2} s (rms {rms:.4}) of {relative} with {expected:.2} s of sound"
     );
 }
+
+/// Broken plugins in the user plugin folder (a truncated copy of a real one, one that aborts
+/// while loading, one that segfaults in every extraction): the lab starts, lists them with what
+/// happened, survives using the crashing one, and goes on with a built-in.
+#[test]
+fn the_lab_survives_broken_plugins_in_tmux() {
+    let home = tempfile::tempdir().unwrap();
+    let plugins = home.path().join(".local/share/serlab/plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    let whole = std::fs::read(common::built_in("classic")).unwrap();
+    std::fs::write(plugins.join("libzz_cut.so"), &whole[..20_000]).unwrap();
+    common::c_plugin(&plugins, "ABORT_LOAD");
+    common::c_plugin(&plugins, "SEGV_EXTRACT");
+    let name = format!("serlab-broken-plugins-{}", std::process::id());
+    let Some(session) = Session::start(home.path(), &name) else {
+        return;
+    };
+    session.wait_for("the Browse view", Duration::from_secs(60), |s| {
+        s.contains("Browse") && s.contains("Actor_01/03-01-01-01-01-01-01.wav")
+    });
+    session.keys(&["F4"]);
+    let screen = session.wait_for("the Plugins view", Duration::from_secs(10), |s| {
+        s.contains("Plugins · active")
+    });
+    for expected in [
+        "SIGBUS while loading",
+        "crashed while loading: SIGABRT",
+        "c-segv",
+    ] {
+        assert!(screen.contains(expected), "{expected}:\n{screen}");
+    }
+    // Make the crashing plugin active: its row is the one named c-segv.
+    let rows: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("path / reason"))
+        .skip(1)
+        .collect();
+    let position = rows
+        .iter()
+        .position(|l| l.contains("c-segv"))
+        .unwrap_or_else(|| panic!("no c-segv row:\n{screen}"));
+    for _ in 0..position {
+        session.keys(&["Down"]);
+    }
+    session.keys(&["Enter"]);
+    session.wait_for("c-segv active", Duration::from_secs(5), |s| {
+        s.contains("active extractor: c-segv")
+    });
+    session.keys(&["F2"]);
+    session.wait_for("the crash, reported", Duration::from_secs(60), |s| {
+        s.contains("crashed: SIGSEGV")
+    });
+    // The lab is alive: back to a built-in plugin, whose values arrive.
+    session.keys(&["F4"]);
+    for _ in 0..position {
+        session.keys(&["Up"]);
+    }
+    session.keys(&["Enter", "F2"]);
+    session.wait_for("classic's values", Duration::from_secs(60), |s| {
+        s.contains("Features · classic") || s.contains("zcr")
+    });
+    session.keys(&["q"]);
+    session.wait_for("a clean exit", Duration::from_secs(10), |s| {
+        s.contains("SERLAB-EXITED-0")
+    });
+}

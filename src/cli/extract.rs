@@ -3,9 +3,9 @@
 use super::{smile_formats, ExtractFormat};
 use crate::config::DatasetsConfig;
 use crate::corpus::open_catalog;
-use crate::features::batch::{Extraction, Progress};
+use crate::features::batch::{first_fault, Extraction, OnPluginError, Progress};
 use crate::features::cache::FeatureCache;
-use crate::features::{FeatureKind, Features, Plugin};
+use crate::features::{open_registry, FeatureKind, Features, Plugin, PluginOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,6 +19,7 @@ pub struct Request {
     pub out: Option<PathBuf>,
     pub no_cache: bool,
     pub files: Vec<PathBuf>,
+    pub on_plugin_error: OnPluginError,
 }
 
 pub fn parse_params(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
@@ -32,23 +33,23 @@ pub fn parse_params(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
         .collect()
 }
 
-pub fn run(datasets: Option<&Path>, cli_paths: &[PathBuf], request: Request) -> ExitCode {
-    match run_inner(datasets, cli_paths, request) {
+pub fn run(datasets: Option<&Path>, plugins: &PluginOptions, request: Request) -> ExitCode {
+    match run_inner(datasets, plugins, request) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("serlab: error: {err:#}");
-            ExitCode::FAILURE
+            super::exit_code_of(&err)
         }
     }
 }
 
 fn run_inner(
     datasets: Option<&Path>,
-    cli_paths: &[PathBuf],
+    plugins: &PluginOptions,
     request: Request,
 ) -> anyhow::Result<ExitCode> {
     let config = DatasetsConfig::load(datasets)?;
-    let registry = super::plugins::registry(&config, cli_paths);
+    let registry = open_registry(&config, plugins);
     let plugin = registry.get(&request.plugin)?;
     let params = plugin.resolve_params(&parse_params(&request.params)?)?;
     let explicit_files = !request.files.is_empty();
@@ -75,6 +76,7 @@ fn run_inner(
         params: params.clone(),
         sample_rate: config.sample_rate,
         cache: (!request.no_cache).then(FeatureCache::default_location),
+        on_plugin_error: request.on_plugin_error,
     };
     let progress = Arc::new(Progress::default());
     let bar = show_progress(&progress, files.len());
@@ -85,7 +87,17 @@ fn run_inner(
         bar.finish_and_clear();
     }
 
+    if request.on_plugin_error == OnPluginError::Stop {
+        if let Some(fault) = first_fault(&results) {
+            return Err(anyhow::Error::new(fault.clone()).context(format!(
+                "stopped after {} of {} clips, nothing written (with --on-plugin-error skip, such clips are left out and reported)",
+                progress.done.load(Ordering::Relaxed),
+                files.len()
+            )));
+        }
+    }
     let mut failures = 0;
+    let mut faults = Vec::new();
     let mut rows: Vec<(&Path, Features)> = Vec::new();
     let mut row_classes: Vec<Option<&str>> = Vec::new();
     for ((path, result), class) in files.iter().zip(results).zip(&class_of) {
@@ -94,11 +106,26 @@ fn run_inner(
                 rows.push((path, features));
                 row_classes.push(class.as_deref());
             }
+            Some(Err(err)) if err.is_plugin_fault() => {
+                failures += 1;
+                faults.push(err);
+            }
             Some(Err(err)) => {
                 failures += 1;
-                eprintln!("serlab: skipped {}: {err}", path.display());
+                eprintln!("serlab: skipped {err}");
             }
             None => {}
+        }
+    }
+    if !faults.is_empty() {
+        eprintln!(
+            "serlab: {} of {} clips skipped because plugin `{}` broke on them:",
+            faults.len(),
+            files.len(),
+            plugin.name
+        );
+        for fault in &faults {
+            eprintln!("  {fault}");
         }
     }
     let names = match rows.first() {

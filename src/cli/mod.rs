@@ -22,7 +22,9 @@ use std::process::ExitCode;
     long_about = "A terminal lab for speech emotion recognition.\n\n\
         Without a subcommand, serlab starts the terminal UI. Corpora are configured in datasets.toml,\n\
         looked up as: --datasets PATH, then ./datasets.toml, then the user config dir. With no corpus\n\
-        configured, a small synthetic demo corpus is generated and used (it is labelled synthetic)."
+        configured, a small synthetic demo corpus is generated and used (it is labelled synthetic).\n\n\
+        Exit status: 0 success; 1 an error (the message says which file and why); 2 a mistake in\n\
+        the command line; 3 a plugin broke on a clip and the run stopped there (--on-plugin-error)."
 )]
 pub struct Cli {
     /// The datasets file to use instead of ./datasets.toml or the user config dir.
@@ -32,6 +34,12 @@ pub struct Cli {
     /// An extra plugin file or folder to search (repeatable; also SERLAB_PLUGIN_PATH).
     #[arg(long = "plugin-path", global = true, value_name = "PATH")]
     pub plugin_paths: Vec<PathBuf>,
+
+    /// When a plugin breaks on a clip (crashes, hangs, panics, runs out of its memory limit):
+    /// stop there with exit status 3, naming the plugin and the clip, or skip such clips and
+    /// report them at the end. A WAV that does not decode is always reported and skipped.
+    #[arg(long, global = true, value_enum, default_value = "stop")]
+    pub on_plugin_error: crate::features::batch::OnPluginError,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -81,11 +89,16 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
-    /// Every feature plugin found, loaded or refused (with the reason).
+    /// Every feature plugin found, loaded or refused (with the reason). Each file is probed in a
+    /// process of its own (a broken library costs that process, not serlab), and the answer is
+    /// remembered until the file changes.
     Plugins {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Probe every file again instead of using remembered answers.
+        #[arg(long)]
+        reprobe: bool,
     },
     /// Extract features with a plugin, from the given WAV files or every clip of the datasets.
     Extract {
@@ -235,8 +248,6 @@ pub enum Command {
     },
 }
 
-pub use plugins::registry as plugin_registry;
-
 /// A CSV field, quoted when it holds a separator, a quote or a line break.
 fn csv_field(text: &str) -> String {
     if text.contains([',', '"', '\n']) {
@@ -249,8 +260,12 @@ fn csv_field(text: &str) -> String {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let datasets = cli.datasets.as_deref();
+    let plugin_options = crate::features::PluginOptions {
+        extra_paths: cli.plugin_paths.clone(),
+        reprobe: matches!(cli.command, Some(Command::Plugins { reprobe: true, .. })),
+    };
     let result = match cli.command {
-        None => return crate::tui::run_app(datasets),
+        None => return crate::tui::run_app(datasets, &plugin_options, cli.on_plugin_error),
         Some(Command::Datasets { json }) => datasets::run(datasets, json),
         Some(Command::Demo { out }) => demo::run(&out),
         Some(Command::Play { file }) => return play::run(&file),
@@ -330,23 +345,31 @@ pub fn run() -> ExitCode {
                 json,
                 resume,
             };
-            train::train(datasets, &cli.plugin_paths, request)
+            train::train(datasets, &plugin_options, cli.on_plugin_error, request)
         })(),
         Some(Command::Eval { model, json }) => {
-            train::eval(datasets, &cli.plugin_paths, &model, json)
+            train::eval(datasets, &plugin_options, cli.on_plugin_error, &model, json)
         }
         Some(Command::Predict { model, json, files }) => {
-            return match train::predict_files(datasets, &cli.plugin_paths, &model, &files, json) {
+            let on_error = cli.on_plugin_error;
+            return match train::predict_files(
+                datasets,
+                &plugin_options,
+                on_error,
+                &model,
+                &files,
+                json,
+            ) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(err) => {
                     eprintln!("serlab: error: {err:#}");
-                    ExitCode::FAILURE
+                    exit_code_of(&err)
                 }
             };
         }
         Some(Command::Labels { json, action }) => labels::run(datasets, json, action),
-        Some(Command::Plugins { json }) => plugins::run(datasets, &cli.plugin_paths, json),
+        Some(Command::Plugins { json, .. }) => plugins::run(datasets, &plugin_options, json),
         Some(Command::Extract {
             plugin,
             params,
@@ -362,18 +385,41 @@ pub fn run() -> ExitCode {
                 out,
                 no_cache,
                 files,
+                on_plugin_error: cli.on_plugin_error,
             };
-            return extract::run(datasets, &cli.plugin_paths, request);
+            return extract::run(datasets, &plugin_options, request);
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("serlab: error: {err:#}");
-            ExitCode::FAILURE
+            exit_code_of(&err)
         }
     }
 }
+
+/// Exit status 3 when a plugin broke on a clip and the run stopped there (`--on-plugin-error
+/// stop`), 1 for every other error.
+fn exit_code_of(err: &anyhow::Error) -> ExitCode {
+    let plugin_fault = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<crate::features::batch::ClipError>()
+            .is_some_and(|e| e.is_plugin_fault())
+            || matches!(
+                cause.downcast_ref::<crate::train::engine::TrainError>(),
+                Some(crate::train::engine::TrainError::PluginFault(_))
+            )
+    });
+    if plugin_fault {
+        ExitCode::from(PLUGIN_FAULT_EXIT)
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The exit status of a run stopped by a plugin fault.
+pub const PLUGIN_FAULT_EXIT: u8 = 3;
 
 /// One block's filter count: what a saved model may hold (1-4096).
 fn filter_count(text: &str) -> Result<usize, String> {

@@ -1,9 +1,9 @@
 //! `serlab plugins`: every plugin found, loaded or refused.
 
 use crate::config::DatasetsConfig;
-use crate::features::{discover, FeatureKind, PluginRegistry, RegistryEntry, SearchPaths};
+use crate::features::{open_registry, FeatureKind, PluginOptions, PluginRegistry, RegistryEntry};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Serialize)]
 struct PluginRow {
@@ -17,19 +17,6 @@ struct PluginRow {
     error: Option<String>,
     description: Option<String>,
     params: Vec<serde_json::Value>,
-}
-
-/// The registry the CLI and TUI use: explicit paths from the command line and datasets.toml,
-/// then the default locations.
-pub fn registry(config: &DatasetsConfig, cli_paths: &[PathBuf]) -> PluginRegistry {
-    // Plugins read their settings from the environment when they load (the C ABI carries no
-    // configuration); the datasets file's [smileapi] table reaches the bridge that way.
-    config.smileapi.export();
-    let mut explicit = cli_paths.to_vec();
-    explicit.extend(config.plugin_paths.iter().cloned());
-    let mut registry = discover(&SearchPaths::with_explicit(explicit));
-    registry.set_call_timeout(config.plugin_timeout);
-    registry
 }
 
 fn rows(registry: &PluginRegistry) -> Vec<PluginRow> {
@@ -77,9 +64,9 @@ fn rows(registry: &PluginRegistry) -> Vec<PluginRow> {
         .collect()
 }
 
-pub fn run(datasets: Option<&Path>, cli_paths: &[PathBuf], json: bool) -> anyhow::Result<()> {
+pub fn run(datasets: Option<&Path>, options: &PluginOptions, json: bool) -> anyhow::Result<()> {
     let config = DatasetsConfig::load(datasets)?;
-    let registry = registry(&config, cli_paths);
+    let registry = open_registry(&config, options);
     let rows = rows(&registry);
     if json {
         println!("{}", serde_json::to_string_pretty(&rows)?);

@@ -3,9 +3,9 @@
 use crate::augment::AugmentPolicy;
 use crate::config::{dirs, DatasetsConfig};
 use crate::corpus::open_catalog;
-use crate::features::batch::Extraction;
+use crate::features::batch::{Extraction, OnPluginError};
 use crate::features::cache::FeatureCache;
-use crate::features::{Features, Plugin};
+use crate::features::{open_registry, Features, Plugin, PluginOptions};
 use crate::train::data::extract_clips;
 use crate::train::engine::{argmax, predict};
 use crate::train::events::TrainEvent;
@@ -88,11 +88,13 @@ fn print_table(metrics: &MetricsReport) {
 
 pub fn train(
     datasets: Option<&Path>,
-    cli_paths: &[PathBuf],
+    plugins: &PluginOptions,
+    on_plugin_error: OnPluginError,
     mut request: TrainRequest,
 ) -> anyhow::Result<()> {
+    request.config.on_plugin_error = on_plugin_error;
     let config = DatasetsConfig::load(datasets)?;
-    let registry = super::plugins::registry(&config, cli_paths);
+    let registry = open_registry(&config, plugins);
     let plugin = registry.get(&request.plugin)?;
     let params = plugin.resolve_params(&request.params)?;
     request.config.augment = policy_from(request.augment.as_deref())?;
@@ -209,9 +211,10 @@ pub fn train(
 fn model_extraction(
     info: &ModelInfo,
     datasets: &DatasetsConfig,
-    cli_paths: &[PathBuf],
+    plugins: &PluginOptions,
+    on_plugin_error: OnPluginError,
 ) -> anyhow::Result<Extraction> {
-    let registry = super::plugins::registry(datasets, cli_paths);
+    let registry = open_registry(datasets, plugins);
     let plugin: Arc<Plugin> = registry.get(&info.plugin)?;
     if plugin.version != info.plugin_version {
         eprintln!(
@@ -234,6 +237,7 @@ fn model_extraction(
         params,
         sample_rate: info.sample_rate,
         cache: Some(FeatureCache::default_location()),
+        on_plugin_error,
     })
 }
 
@@ -248,7 +252,8 @@ fn rows_for(info: &ModelInfo, features: &[Features], speakers: &[String]) -> Vec
 
 pub fn eval(
     datasets: Option<&Path>,
-    cli_paths: &[PathBuf],
+    plugins: &PluginOptions,
+    on_plugin_error: OnPluginError,
     model_dir: &Path,
     json: bool,
 ) -> anyhow::Result<()> {
@@ -262,9 +267,14 @@ pub fn eval(
             catalog.classes().join(", ")
         );
     }
-    let extraction = model_extraction(&info, &config, cli_paths)?;
+    let extraction = model_extraction(&info, &config, plugins, on_plugin_error)?;
     let clips: Vec<_> = catalog.labelled().collect();
-    let (features, failures) = extract_clips(&clips, &extraction, &Default::default());
+    let (features, failures) =
+        extract_clips(&clips, &extraction, &Default::default()).map_err(|fault| {
+            anyhow::Error::new(fault).context(
+                "stopped (with --on-plugin-error skip, such clips are left out and reported)",
+            )
+        })?;
     for f in &failures {
         eprintln!("serlab: skipped {f}");
     }
@@ -309,14 +319,15 @@ pub fn eval(
 
 pub fn predict_files(
     datasets: Option<&Path>,
-    cli_paths: &[PathBuf],
+    plugins: &PluginOptions,
+    on_plugin_error: OnPluginError,
     model_dir: &Path,
     files: &[PathBuf],
     json: bool,
 ) -> anyhow::Result<bool> {
     let (models, info) = persist::load(model_dir)?;
     let config = DatasetsConfig::load(datasets)?;
-    let extraction = model_extraction(&info, &config, cli_paths)?;
+    let extraction = model_extraction(&info, &config, plugins, on_plugin_error)?;
     if info.norm.is_per_speaker() && files.len() < 8 {
         eprintln!(
             "serlab: note: this model normalises each speaker by its own clips; the {} file(s) given are treated as one speaker, and fewer than 8 clips give rough statistics",
@@ -326,11 +337,19 @@ pub fn predict_files(
     let mut ok = Vec::new();
     let mut all_ok = true;
     for file in files {
-        match extraction.one(file, None, None) {
+        let result = extraction.one(file, None, None);
+        if extraction.halts_on(&result) {
+            if let Err(fault) = result {
+                return Err(anyhow::Error::new(fault).context(
+                    "stopped (with --on-plugin-error skip, such files are left out and reported)",
+                ));
+            }
+        }
+        match result {
             Ok(f) => ok.push((file, f)),
             Err(e) => {
                 all_ok = false;
-                eprintln!("serlab: skipped {}: {e}", file.display());
+                eprintln!("serlab: skipped {e}");
             }
         }
     }

@@ -31,6 +31,9 @@ pub struct DatasetsConfig {
     pub plugin_paths: Vec<PathBuf>,
     /// `[plugins] timeout_s`: how long one extraction may take before serlab gives up on it.
     pub plugin_timeout: std::time::Duration,
+    /// `[plugins] isolation`, `memory_limit_mb`, `probe_timeout_s`: where plugin code runs and
+    /// under which limits.
+    pub plugin_isolation: PluginIsolation,
     /// Settings of the `smileapi` bridge plugin (`[smileapi]`).
     pub smileapi: SmileApiSettings,
 }
@@ -69,6 +72,25 @@ impl SmileApiSettings {
     }
 }
 
+/// The `[plugins]` settings of isolation (see `features::isolation`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginIsolation {
+    pub mode: crate::features::Isolation,
+    /// Megabytes of address space per worker process; 0: no limit.
+    pub memory_limit_mb: u64,
+    pub probe_timeout: std::time::Duration,
+}
+
+impl Default for PluginIsolation {
+    fn default() -> Self {
+        Self {
+            mode: crate::features::Isolation::default(),
+            memory_limit_mb: crate::features::isolation::DEFAULT_MEMORY_LIMIT_MB,
+            probe_timeout: crate::features::isolation::DEFAULT_PROBE_TIMEOUT,
+        }
+    }
+}
+
 impl Default for DatasetsConfig {
     fn default() -> Self {
         Self {
@@ -78,6 +100,7 @@ impl Default for DatasetsConfig {
             labels: LabelMap::default(),
             plugin_paths: Vec::new(),
             plugin_timeout: crate::features::DEFAULT_CALL_TIMEOUT,
+            plugin_isolation: PluginIsolation::default(),
             smileapi: SmileApiSettings::default(),
         }
     }
@@ -247,6 +270,40 @@ impl DatasetsConfig {
             }
         };
 
+        let mut plugin_isolation = PluginIsolation::default();
+        if let Some(plugins) = &raw.plugins {
+            if let Some(mode) = &plugins.isolation {
+                plugin_isolation.mode = mode
+                    .get_ref()
+                    .parse()
+                    .map_err(|msg| invalid(mode.span().start, "plugins.isolation", msg))?;
+            }
+            if let Some(limit) = &plugins.memory_limit_mb {
+                let value = *limit.get_ref();
+                if !(value == 0 || (64..=1 << 24).contains(&value)) {
+                    return Err(invalid(
+                        limit.span().start,
+                        "plugins.memory_limit_mb",
+                        format!(
+                            "{value} is not a number of megabytes in 64..16777216 (or 0: no limit)"
+                        ),
+                    ));
+                }
+                plugin_isolation.memory_limit_mb = value as u64;
+            }
+            if let Some(seconds) = &plugins.probe_timeout_s {
+                let value = *seconds.get_ref();
+                if !(value.is_finite() && (0.1..=600.0).contains(&value)) {
+                    return Err(invalid(
+                        seconds.span().start,
+                        "plugins.probe_timeout_s",
+                        format!("{value} is not a number of seconds in 0.1..600"),
+                    ));
+                }
+                plugin_isolation.probe_timeout = std::time::Duration::from_secs_f64(value);
+            }
+        }
+
         let smileapi = raw
             .smileapi
             .as_ref()
@@ -263,6 +320,7 @@ impl DatasetsConfig {
             labels,
             plugin_paths,
             plugin_timeout,
+            plugin_isolation,
             smileapi,
         })
     }
@@ -453,6 +511,9 @@ struct RawPlugins {
     #[serde(default)]
     paths: Vec<String>,
     timeout_s: Option<Spanned<f64>>,
+    isolation: Option<Spanned<String>>,
+    memory_limit_mb: Option<Spanned<i64>>,
+    probe_timeout_s: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -598,6 +659,15 @@ sad = "sad"
         let (line, _, message) = error_of("\r");
         assert_eq!(line, 1);
         assert!(message.contains("0x0d"), "{message}");
+
+        let (line, key, message) = error_of("[plugins]\nisolation = \"sandbox\"\n");
+        assert_eq!((line, key.as_str()), (2, "plugins.isolation"));
+        assert!(message.contains("process or in-process"), "{message}");
+        let (line, key, message) = error_of("[plugins]\n\nmemory_limit_mb = 3\n");
+        assert_eq!((line, key.as_str()), (3, "plugins.memory_limit_mb"));
+        assert!(message.contains("0: no limit"), "{message}");
+        let (_, key, _) = error_of("[plugins]\nprobe_timeout_s = 0.0\n");
+        assert_eq!(key, "plugins.probe_timeout_s");
 
         let (line, key, message) = error_of("[plugins]\ntimeout_s = -1.0\n");
         assert_eq!((line, key.as_str()), (2, "plugins.timeout_s"));

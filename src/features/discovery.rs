@@ -1,8 +1,10 @@
 //! Finding plugins. Searched in order: paths given explicitly (command line, `SERLAB_PLUGIN_PATH`,
 //! the `[plugins]` table of datasets.toml), the folder of the serlab executable and the workspace
 //! build outputs (`./target/{release,debug}`: files named `libserlab_plugin_*`), `./plugins/`,
-//! and the user plugin dir. A file that fails to load is listed with the reason and skipped.
+//! and the user plugin dir. Every file is probed out of process (`isolation`); one that fails is
+//! listed with the reason and skipped.
 
+use super::isolation::{probe_many, IsolationSettings};
 use super::{Plugin, PluginError};
 use crate::config::dirs;
 use std::path::{Path, PathBuf};
@@ -61,6 +63,8 @@ pub struct PluginRegistry {
     pub entries: Vec<RegistryEntry>,
     /// Applied to every plugin loaded now or later (`load_path`); `None`: the plugin default.
     call_timeout: Option<std::time::Duration>,
+    /// How plugins found now or later are probed and run.
+    pub isolation: IsolationSettings,
 }
 
 impl PluginRegistry {
@@ -98,7 +102,7 @@ impl PluginRegistry {
 
     /// Loads one more library (e.g. a path typed in the TUI) and adds it to the list.
     pub fn load_path(&mut self, path: &Path) -> Result<Arc<Plugin>, PluginError> {
-        match Plugin::load(path) {
+        match Plugin::open(path, &self.isolation) {
             Ok(plugin) => {
                 if let Some(timeout) = self.call_timeout {
                     plugin.set_call_timeout(timeout);
@@ -176,7 +180,8 @@ fn candidates(location: &Path, built_in_only: bool) -> Vec<PathBuf> {
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && is_shared_library(p))
+        // Not only regular files: a FIFO or folder named like a library is listed as refused.
+        .filter(|p| is_shared_library(p))
         .filter(|p| {
             !built_in_only
                 || p.file_name()
@@ -188,9 +193,13 @@ fn candidates(location: &Path, built_in_only: bool) -> Vec<PathBuf> {
     files
 }
 
-pub fn discover(paths: &SearchPaths) -> PluginRegistry {
-    let mut registry = PluginRegistry::default();
+pub fn discover(paths: &SearchPaths, isolation: &IsolationSettings) -> PluginRegistry {
+    let mut registry = PluginRegistry {
+        isolation: isolation.clone(),
+        ..Default::default()
+    };
     let mut seen_files = std::collections::HashSet::new();
+    let mut files = Vec::new();
     for (location, built_in_only) in paths.locations() {
         if paths.explicit.contains(&location) && !location.exists() {
             registry.entries.push(RegistryEntry::Refused {
@@ -204,36 +213,39 @@ pub fn discover(paths: &SearchPaths) -> PluginRegistry {
         }
         for file in candidates(&location, built_in_only) {
             let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
-            if !seen_files.insert(canonical) {
-                continue;
+            if seen_files.insert(canonical) {
+                files.push(file);
             }
-            match Plugin::load(&file) {
-                Ok(plugin) => {
-                    let earlier = registry.loaded().find(|p| p.name == plugin.name).cloned();
-                    match earlier {
-                        // The same plugin from another build folder: keep the first quietly.
-                        Some(first) if first.version == plugin.version => {}
-                        Some(first) => registry.entries.push(RegistryEntry::Refused {
-                            path: file.clone(),
-                            error: PluginError::Load {
-                                path: file,
-                                reason: format!(
-                                    "shadowed by `{}` {} from {}",
-                                    first.name,
-                                    first.version,
-                                    first.path.display()
-                                ),
-                            },
-                        }),
-                        None => registry
-                            .entries
-                            .push(RegistryEntry::Loaded(Arc::new(plugin))),
-                    }
+        }
+    }
+    let outcomes = probe_many(&files, isolation);
+    for (file, outcome) in files.into_iter().zip(outcomes) {
+        match Plugin::from_probe(&file, outcome, isolation) {
+            Ok(plugin) => {
+                let earlier = registry.loaded().find(|p| p.name == plugin.name).cloned();
+                match earlier {
+                    // The same plugin from another build folder: keep the first quietly.
+                    Some(first) if first.version == plugin.version => {}
+                    Some(first) => registry.entries.push(RegistryEntry::Refused {
+                        path: file.clone(),
+                        error: PluginError::Load {
+                            path: file,
+                            reason: format!(
+                                "shadowed by `{}` {} from {}",
+                                first.name,
+                                first.version,
+                                first.path.display()
+                            ),
+                        },
+                    }),
+                    None => registry
+                        .entries
+                        .push(RegistryEntry::Loaded(Arc::new(plugin))),
                 }
-                Err(error) => registry
-                    .entries
-                    .push(RegistryEntry::Refused { path: file, error }),
             }
+            Err(error) => registry
+                .entries
+                .push(RegistryEntry::Refused { path: file, error }),
         }
     }
     registry

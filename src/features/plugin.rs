@@ -3,6 +3,7 @@
 //! length and finiteness. Libraries are never unloaded (their strings and code must stay valid
 //! for the life of the process).
 
+use super::isolation::{self, Isolation, IsolationSettings, PluginInfo, ProbeOutcome, WorkerPool};
 use super::PluginError;
 use serlab_plugin_api::*;
 use std::ffi::CStr;
@@ -18,7 +19,7 @@ const MAX_PARAMS: u32 = 256;
 const MAX_OUTPUT_FLOATS: u64 = 256 * 1024 * 1024;
 const ERROR_CAPACITY: usize = 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum FeatureKind {
     /// One vector per clip.
     Vector,
@@ -35,14 +36,14 @@ impl FeatureKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ParamType {
     Float,
     Int,
     Bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParamInfo {
     pub name: String,
     pub kind: ParamType,
@@ -82,12 +83,22 @@ pub struct Plugin {
     /// Feature names with the default parameters.
     pub feature_names: Vec<String>,
     pub params: Vec<ParamInfo>,
-    calls: Calls,
+    runner: Runner,
     /// How long one extraction may take before the host gives up on it (milliseconds).
     timeout_ms: AtomicU64,
-    /// Set once a call ran past the timeout: the thread inside the plugin cannot be stopped, so
-    /// later calls are refused at once instead of piling up more stuck threads.
+    /// Set once an in-process call ran past the timeout: the thread inside the plugin cannot be
+    /// stopped, so later calls are refused at once instead of piling up more stuck threads. (An
+    /// isolated plugin's worker is killed instead, and the next call gets a fresh one.)
     hung: AtomicBool,
+}
+
+/// Where the plugin's code runs.
+#[derive(Debug)]
+enum Runner {
+    /// Loaded into this process.
+    InProcess(Calls),
+    /// In worker processes (`isolation`).
+    Isolated(WorkerPool),
 }
 
 /// What a call into the library needs, owned, so a call can run on its own thread.
@@ -127,6 +138,74 @@ fn check_name(name: &str) -> Result<(), String> {
 }
 
 impl Plugin {
+    /// Opens a plugin file as the settings say: its descriptor is always read in a probe process
+    /// first; then its calls run in worker processes, or (`in-process`) it is loaded here.
+    pub fn open(path: &Path, settings: &IsolationSettings) -> Result<Self, PluginError> {
+        let outcome = isolation::probe(path, settings);
+        Self::from_probe(path, outcome, settings)
+    }
+
+    /// The plugin behind a probe's outcome (see `open`).
+    pub fn from_probe(
+        path: &Path,
+        outcome: ProbeOutcome,
+        settings: &IsolationSettings,
+    ) -> Result<Self, PluginError> {
+        let info = match outcome {
+            ProbeOutcome::Ready(info) => info,
+            ProbeOutcome::Refused(error) => return Err(error),
+        };
+        let runner = match settings.mode {
+            Isolation::InProcess => return Self::load(path),
+            Isolation::Process => {
+                Runner::Isolated(WorkerPool::new(path, &info.name, settings.clone()))
+            }
+        };
+        Ok(Self::assemble(path, info, runner))
+    }
+
+    fn assemble(path: &Path, info: PluginInfo, runner: Runner) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            name: info.name,
+            version: info.version,
+            description: info.description,
+            kind: info.kind,
+            feature_names: info.feature_names,
+            params: info.params,
+            runner,
+            timeout_ms: AtomicU64::new(DEFAULT_CALL_TIMEOUT.as_millis() as u64),
+            hung: AtomicBool::new(false),
+        }
+    }
+
+    /// The validated descriptor, as a probe reports it.
+    pub fn info(&self) -> PluginInfo {
+        PluginInfo {
+            name: self.name.clone(),
+            version: self.version.clone(),
+            description: self.description.clone(),
+            kind: self.kind,
+            feature_names: self.feature_names.clone(),
+            params: self.params.clone(),
+        }
+    }
+
+    /// Whether calls run in worker processes.
+    pub fn is_isolated(&self) -> bool {
+        matches!(self.runner, Runner::Isolated(_))
+    }
+
+    /// The worker processes waiting for calls (empty for an in-process plugin).
+    pub fn idle_workers(&self) -> Vec<u32> {
+        match &self.runner {
+            Runner::Isolated(pool) => pool.idle_workers(),
+            Runner::InProcess(_) => Vec::new(),
+        }
+    }
+
+    /// Loads the library into this process. Only for a file a probe has vetted, a plugin-host
+    /// process, or tests of the validation itself: a broken library can take the process down.
     pub fn load(path: &Path) -> Result<Self, PluginError> {
         check_permissions(path)?;
         // SAFETY: loading runs the library's initialisers; that is the trust a plugin is given.
@@ -327,23 +406,21 @@ impl Plugin {
         let (Some(layout), Some(extract)) = (d.layout, d.extract) else {
             return Err("layout or extract function is NULL".into());
         };
-        Ok(Self {
-            path: path.to_path_buf(),
-            calls: Calls {
-                name: name.clone(),
-                kind,
-                layout,
-                extract,
-            },
+        let calls = Calls {
+            name: name.clone(),
+            kind,
+            layout,
+            extract,
+        };
+        let info = PluginInfo {
             name,
             version,
             description,
             kind,
             feature_names,
             params,
-            timeout_ms: AtomicU64::new(DEFAULT_CALL_TIMEOUT.as_millis() as u64),
-            hung: AtomicBool::new(false),
-        })
+        };
+        Ok(Self::assemble(path, info, Runner::InProcess(calls)))
     }
 
     fn check_layout_matches_descriptor(&self) -> Result<(), PluginError> {
@@ -432,7 +509,12 @@ impl Plugin {
         sample_rate: u32,
         samples: usize,
     ) -> Result<(Vec<String>, usize), PluginError> {
-        self.calls.layout(params, sample_rate, samples)
+        match &self.runner {
+            Runner::InProcess(calls) => calls.layout(params, sample_rate, samples),
+            Runner::Isolated(pool) => {
+                pool.layout(params, sample_rate, samples, self.call_timeout())
+            }
+        }
     }
 
     /// How long one extraction may run before the host gives up on it and reports it.
@@ -465,6 +547,10 @@ impl Plugin {
             });
         }
         let timeout = self.call_timeout();
+        let calls = match &self.runner {
+            Runner::Isolated(pool) => return pool.extract(samples, sample_rate, params, timeout),
+            Runner::InProcess(calls) => calls.clone(),
+        };
         if self.hung.load(Ordering::Relaxed) {
             return Err(PluginError::TimedOut {
                 plugin: self.name.clone(),
@@ -473,7 +559,6 @@ impl Plugin {
             });
         }
         let (tx, rx) = mpsc::channel();
-        let calls = self.calls.clone();
         let samples = samples.to_vec();
         let params = params.to_vec();
         std::thread::Builder::new()
@@ -505,6 +590,24 @@ impl Plugin {
                 status: "panicked",
                 message: "the call ended without a result".into(),
             }),
+        }
+    }
+}
+
+impl Plugin {
+    /// Runs an in-process plugin on the calling thread, without a time limit: what a plugin-host
+    /// process does, whose host keeps the time.
+    pub(crate) fn extract_here(
+        &self,
+        samples: &[f32],
+        sample_rate: u32,
+        params: &[f64],
+    ) -> Result<Features, PluginError> {
+        match &self.runner {
+            Runner::InProcess(calls) => calls.extract(samples, sample_rate, params),
+            Runner::Isolated(pool) => {
+                pool.extract(samples, sample_rate, params, self.call_timeout())
+            }
         }
     }
 }
@@ -678,7 +781,7 @@ impl Calls {
 }
 
 /// A library that other users can rewrite could be swapped for anything; refuse to run it.
-fn check_permissions(path: &Path) -> Result<(), PluginError> {
+pub(crate) fn check_permissions(path: &Path) -> Result<(), PluginError> {
     use std::os::unix::fs::PermissionsExt;
     let metadata = std::fs::metadata(path).map_err(|e| PluginError::Load {
         path: path.to_path_buf(),

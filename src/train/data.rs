@@ -3,7 +3,9 @@
 
 use crate::augment::{augment_for_training, AugmentPolicy};
 use crate::corpus::Clip;
-use crate::features::batch::{Extraction, Progress, Transform};
+use crate::features::batch::{
+    first_fault, ClipError, Extraction, OnPluginError, Progress, Transform,
+};
 use crate::features::{FeatureKind, Features};
 use rayon::prelude::*;
 use std::sync::atomic::Ordering;
@@ -94,27 +96,33 @@ impl InputShape {
     }
 }
 
-/// Features of each clip (None where extraction failed, with the reason collected).
+/// Features of each clip (None where extraction failed, with the reason collected), or the
+/// plugin fault that stopped the run (`OnPluginError::Stop`).
 pub fn extract_clips(
     clips: &[&Clip],
     extraction: &Extraction,
     progress: &Progress,
-) -> (Vec<Option<Features>>, Vec<String>) {
+) -> Result<(Vec<Option<Features>>, Vec<String>), ClipError> {
     let paths: Vec<_> = clips.iter().map(|c| c.path.clone()).collect();
     let results = extraction.many(&paths, progress);
+    if extraction.on_plugin_error == OnPluginError::Stop {
+        if let Some(fault) = first_fault(&results) {
+            return Err(fault.clone());
+        }
+    }
     let mut failures = Vec::new();
     let features = results
         .into_iter()
         .map(|r| match r {
             Some(Ok(f)) => Some(f),
             Some(Err(e)) => {
-                failures.push(e);
+                failures.push(e.to_string());
                 None
             }
             None => None,
         })
         .collect();
-    (features, failures)
+    Ok((features, failures))
 }
 
 /// `copies` augmented versions of each training clip (copy k uses augmentation draw k), through
@@ -126,20 +134,23 @@ pub fn augmented_copies(
     copies: usize,
     seed: u64,
     progress: &Progress,
-) -> Vec<Vec<Features>> {
+) -> Result<Vec<Vec<Features>>, ClipError> {
     if copies == 0 || policy.is_off() {
-        return clips.iter().map(|_| Vec::new()).collect();
+        return Ok(clips.iter().map(|_| Vec::new()).collect());
     }
+    // The first plugin fault under `OnPluginError::Stop`: it ends the run.
+    let fault: std::sync::Mutex<Option<ClipError>> = std::sync::Mutex::new(None);
+    let halted = || fault.lock().map(|f| f.is_some()).unwrap_or(true);
     progress
         .total
         .fetch_add(clips.len() * copies, Ordering::Relaxed);
-    clips
+    let extracted: Vec<Vec<Features>> = clips
         .par_iter()
         .map(|clip| {
             let id = format!("{}:{}", clip.corpus, clip.relative);
             (0..copies)
                 .filter_map(|k| {
-                    if progress.is_cancelled() {
+                    if progress.is_cancelled() || halted() {
                         return None;
                     }
                     let rate = extraction.sample_rate;
@@ -156,13 +167,23 @@ pub fn augmented_copies(
                         key,
                         apply: &key_source,
                     };
-                    let result = extraction.one(&clip.path, Some(&transform), None).ok();
+                    let result = extraction.one(&clip.path, Some(&transform), None);
                     progress.done.fetch_add(1, Ordering::Relaxed);
-                    result
+                    if extraction.halts_on(&result) {
+                        if let (Ok(mut first), Err(e)) = (fault.lock(), &result) {
+                            first.get_or_insert_with(|| e.clone());
+                        }
+                    }
+                    // A copy that fails otherwise only leaves the clip with fewer copies.
+                    result.ok()
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    match fault.into_inner().ok().flatten() {
+        Some(fault) => Err(fault),
+        None => Ok(extracted),
+    }
 }
 
 fn policy_hash(policy: &AugmentPolicy) -> u64 {

@@ -12,7 +12,7 @@ use super::normalize::{speaker_references, NormKind, SpeakerReference, Stats};
 use super::split::{make_folds, Fold, SplitItem, SplitKind};
 use crate::augment::AugmentPolicy;
 use crate::corpus::{Catalog, Clip};
-use crate::features::batch::{Extraction, Progress};
+use crate::features::batch::{Extraction, OnPluginError, Progress};
 use crate::features::cache::FeatureCache;
 use crate::features::{FeatureKind, Features, Plugin};
 use crate::model::{Backend, Cnn, CnnConfig};
@@ -48,6 +48,10 @@ pub struct TrainConfig {
     /// Save the state after every epoch here, and resume from it if it holds this job's state.
     #[serde(skip)]
     pub checkpoint_dir: Option<std::path::PathBuf>,
+    /// Stop at a clip the plugin breaks on, or leave such clips out (not part of the job's
+    /// identity: it changes which clips are kept, and those are fingerprinted).
+    #[serde(skip)]
+    pub on_plugin_error: OnPluginError,
 }
 
 impl Default for TrainConfig {
@@ -66,6 +70,7 @@ impl Default for TrainConfig {
             settings: LoopSettings::default(),
             use_cache: true,
             checkpoint_dir: None,
+            on_plugin_error: OnPluginError::default(),
         }
     }
 }
@@ -248,7 +253,8 @@ fn prepare<'a>(
         done: 0,
         total: labelled.len(),
     });
-    let (features, mut skipped) = extract_clips(&labelled, extraction, &progress);
+    let (features, mut skipped) =
+        extract_clips(&labelled, extraction, &progress).map_err(TrainError::PluginFault)?;
     let copies = augmented_copies(
         &labelled,
         extraction,
@@ -256,7 +262,8 @@ fn prepare<'a>(
         config.augment_copies,
         config.settings.seed,
         &progress,
-    );
+    )
+    .map_err(TrainError::PluginFault)?;
     let _ = events.send(TrainEvent::Preparing {
         done: labelled.len(),
         total: labelled.len(),
@@ -358,6 +365,7 @@ pub fn run(
         params: plugin_params.clone(),
         sample_rate: catalog.sample_rate,
         cache: config.use_cache.then(FeatureCache::default_location),
+        on_plugin_error: config.on_plugin_error,
     };
     let names = plugin
         .layout(

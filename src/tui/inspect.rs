@@ -4,7 +4,7 @@
 
 use crate::audio::display::{envelope, mel_spectrogram, Spectrogram};
 use crate::audio::load_mono;
-use crate::features::batch::Extraction;
+use crate::features::batch::{Extraction, OnPluginError};
 use crate::features::cache::FeatureCache;
 use crate::features::Plugin;
 use std::path::PathBuf;
@@ -100,10 +100,12 @@ pub fn inspect(request: &InspectRequest, cache: Option<FeatureCache>) -> ClipDet
             params: params.clone(),
             sample_rate: request.sample_rate,
             cache,
+            on_plugin_error: OnPluginError::Skip,
         };
         extraction
             .one(&request.path, None, None)
             .map(|f| summarise(&plugin.name, &f))
+            .map_err(|e| e.to_string())
     });
     ClipDetails {
         clip: request.clip,

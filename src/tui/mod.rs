@@ -20,7 +20,11 @@ use std::process::ExitCode;
 /// Exit status when there is no terminal to draw on.
 const NO_TERMINAL: u8 = 2;
 
-pub fn run_app(datasets: Option<&Path>) -> ExitCode {
+pub fn run_app(
+    datasets: Option<&Path>,
+    plugins: &crate::features::PluginOptions,
+    on_plugin_error: crate::features::batch::OnPluginError,
+) -> ExitCode {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!("serlab: the terminal UI needs a terminal (stdin and stdout must be a TTY); for headless use see `serlab --help`");
         return ExitCode::from(NO_TERMINAL);
@@ -48,8 +52,9 @@ pub fn run_app(datasets: Option<&Path>) -> ExitCode {
                 None
             }
         };
-    let registry = crate::cli::plugin_registry(&config, &[]);
+    let registry = crate::features::open_registry(&config, plugins);
     let mut app = App::with_parts(catalog, relabels, registry);
+    app.on_plugin_error = on_plugin_error;
     app.use_settings(
         app::AppPaths {
             augment: Some(crate::augment::AugmentPolicy::user_default_path()),

@@ -2,6 +2,7 @@
  * several variants (-DVARIANT=...) to check that the host accepts a correct C plugin and refuses
  * broken ones with a clear reason. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "serlab_plugin.h"
@@ -15,9 +16,28 @@
 #define NO_ENTRY 6
 #define NULL_DESCRIPTOR 7
 #define SLOW 8
+#define SEGV_EXTRACT 9   /* dereferences NULL inside extract */
+#define ABORT_LOAD 10    /* a static constructor that aborts while the library loads */
+#define HANG_LOAD 11     /* a static constructor that never returns */
+#define ALLOC_FOREVER 12 /* extract allocates (and touches) memory without end */
+#define EXIT_EXTRACT 13  /* extract calls exit() */
+#define SEGV_ON_LOUD 14  /* crashes only on clips whose first sample is above 0.9 */
 
 #ifndef VARIANT
 #define VARIANT GOOD
+#endif
+
+/* The faulty variants have names of their own, so that several can be listed side by side. */
+#if VARIANT == SEGV_EXTRACT
+#define PLUGIN_NAME "c-segv"
+#elif VARIANT == ALLOC_FOREVER
+#define PLUGIN_NAME "c-alloc"
+#elif VARIANT == EXIT_EXTRACT
+#define PLUGIN_NAME "c-exit"
+#elif VARIANT == SEGV_ON_LOUD
+#define PLUGIN_NAME "c-segv-loud"
+#else
+#define PLUGIN_NAME "c-energy"
 #endif
 
 static const char *const names[] = {"energy", "length_s", NULL, NULL};
@@ -38,9 +58,30 @@ static int32_t layout(const double *params, uint32_t param_count, uint32_t sampl
     return SERLAB_OK;
 }
 
+#if VARIANT == ABORT_LOAD
+__attribute__((constructor)) static void broken_init(void) { abort(); }
+#elif VARIANT == HANG_LOAD
+__attribute__((constructor)) static void stuck_init(void) { for (;;) pause(); }
+#endif
+
 static int32_t extract(const serlab_extract_args_v1 *args) {
 #if VARIANT == SLOW
     sleep(30); /* a plugin stuck in a loop or a lock */
+#elif VARIANT == SEGV_EXTRACT
+    volatile int *nowhere = NULL;
+    *nowhere = 1;
+#elif VARIANT == ALLOC_FOREVER
+    for (;;) {
+        char *block = malloc(1 << 20);
+        memset(block, 1, 1 << 20); /* NULL once the limit is reached: a crash, as in real code */
+    }
+#elif VARIANT == EXIT_EXTRACT
+    exit(7);
+#elif VARIANT == SEGV_ON_LOUD
+    if (args->sample_count > 0 && args->samples[0] > 0.9f) {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    }
 #endif
     if (args->out_capacity < 2) return SERLAB_ERR_BUFFER_TOO_SMALL;
     double energy = 0.0;
@@ -54,7 +95,7 @@ static int32_t extract(const serlab_extract_args_v1 *args) {
 static serlab_plugin_descriptor_v1 descriptor = {
     SERLAB_PLUGIN_ABI_VERSION,
     sizeof(serlab_plugin_descriptor_v1),
-    "c-energy",
+    PLUGIN_NAME,
     "0.1.0",
     "mean energy and duration, written in C",
     SERLAB_OUTPUT_VECTOR,

@@ -244,3 +244,50 @@ pub fn alsa_capture_config(dir: &Path, capture: &Path) -> std::path::PathBuf {
     .unwrap();
     config
 }
+
+/// The folder holding the serlab binary and, after `cargo build --workspace`, the plugins.
+pub fn build_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_serlab"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub fn built_in(name: &str) -> PathBuf {
+    let path = build_dir().join(format!("libserlab_plugin_{name}.so"));
+    assert!(
+        path.is_file(),
+        "{} is missing: build the plugins first (`cargo build --workspace`, as scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
+
+pub fn test_plugin(name: &str) -> PathBuf {
+    let path = build_dir()
+        .join("examples")
+        .join(format!("libserlab_testplugin_{name}.so"));
+    assert!(
+        path.is_file(),
+        "{} is missing (built by `cargo test --workspace`)",
+        path.display()
+    );
+    path
+}
+
+/// Compiles tests/c_plugins/test_plugin.c in the given variant into `dir`.
+pub fn c_plugin(dir: &Path, variant: &str) -> PathBuf {
+    let out = dir.join(format!("libc_{}.so", variant.to_lowercase()));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(&out)
+        .arg(format!("-DVARIANT={variant}"))
+        .arg("-I")
+        .arg(root.join("plugins/serlab-plugin-api/include"))
+        .arg(root.join("tests/c_plugins/test_plugin.c"))
+        .status()
+        .expect("a C compiler (cc) is needed to build the C test plugins");
+    assert!(status.success(), "compiling the {variant} C plugin failed");
+    out
+}

@@ -80,6 +80,8 @@ pub struct App {
     pub status: String,
     pub relabels: Option<RelabelStore>,
     pub registry: PluginRegistry,
+    /// What training does when the plugin breaks on a clip (`--on-plugin-error`).
+    pub on_plugin_error: crate::features::batch::OnPluginError,
     pub active_plugin: String,
     pub plugin_selected: usize,
     /// The plugin path being typed in the Plugins view, while the prompt is open.
@@ -146,6 +148,7 @@ impl App {
             status: String::new(),
             relabels,
             registry,
+            on_plugin_error: Default::default(),
             active_plugin,
             plugin_selected: 0,
             plugin_prompt: None,

@@ -86,6 +86,7 @@ impl App {
             augment: self.augment.policy.clone(),
             // One network, not the CLI's ensemble of three: a run in minutes.
             ensemble: 1,
+            on_plugin_error: self.on_plugin_error,
             ..TrainConfig::default()
         };
         let out = self

@@ -30,13 +30,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                     p.path.display().to_string(),
                 ])
             }
-            RegistryEntry::Refused { error, .. } => Row::new(vec![
+            RegistryEntry::Refused { error, path } => Row::new(vec![
                 entry.name(),
                 entry.version().unwrap_or("-").to_string(),
                 "-".into(),
                 "-".into(),
                 entry.status().to_string(),
-                error.to_string(),
+                // The reason first (the file is in the detail panel below): a path can fill
+                // the column before the reason starts.
+                reason_without_path(&error.to_string(), path),
             ])
             .style(app.theme.error),
         };
@@ -66,6 +68,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
             .block(Block::default().borders(Borders::ALL).title(title)),
         area,
     );
+}
+
+fn reason_without_path(message: &str, path: &std::path::Path) -> String {
+    let prefix = format!("{}: ", path.display());
+    message.strip_prefix(&prefix).unwrap_or(message).to_string()
 }
 
 /// The selected entry in full: a refusal's whole reason, or a plugin's parameters.

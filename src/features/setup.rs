@@ -1,0 +1,50 @@
+//! The plugin registry as the CLI and the TUI open it: the extra paths given (command line, then
+//! `[plugins] paths`), then the default locations, probed and run as `[plugins]` says.
+
+use super::{discover, IsolationSettings, PluginRegistry, SearchPaths};
+use crate::config::DatasetsConfig;
+use std::path::PathBuf;
+
+/// What the command line adds to the datasets file's plugin settings.
+#[derive(Debug, Clone, Default)]
+pub struct PluginOptions {
+    /// `--plugin-path`: extra files or folders, searched first.
+    pub extra_paths: Vec<PathBuf>,
+    /// Probe every file again, ignoring remembered results.
+    pub reprobe: bool,
+}
+
+pub fn open_registry(config: &DatasetsConfig, options: &PluginOptions) -> PluginRegistry {
+    let isolation = isolation_settings(config, options.reprobe);
+    if isolation.mode == super::Isolation::InProcess {
+        // A library loaded here reads its settings from this process's environment (the C ABI
+        // carries no configuration); worker processes get them as `isolation.env` instead.
+        config.smileapi.export();
+    }
+    let mut explicit = options.extra_paths.clone();
+    explicit.extend(config.plugin_paths.iter().cloned());
+    let mut registry = discover(&SearchPaths::with_explicit(explicit), &isolation);
+    registry.set_call_timeout(config.plugin_timeout);
+    registry
+}
+
+/// How plugins are probed and run, from the `[plugins]` settings; the `[smileapi]` table reaches
+/// the bridge as environment variables of its processes (a variable the user set wins).
+pub fn isolation_settings(config: &DatasetsConfig, reprobe: bool) -> IsolationSettings {
+    let settings = &config.plugin_isolation;
+    IsolationSettings {
+        mode: settings.mode,
+        memory_limit_bytes: (settings.memory_limit_mb > 0)
+            .then_some(settings.memory_limit_mb << 20),
+        probe_timeout: settings.probe_timeout,
+        env: config
+            .smileapi
+            .environment()
+            .into_iter()
+            .filter(|(name, _)| std::env::var_os(name).is_none())
+            .map(|(name, value)| (name.to_string(), value.as_os_str().to_owned()))
+            .collect(),
+        reprobe,
+        ..IsolationSettings::default()
+    }
+}
