@@ -46,11 +46,13 @@ fn seed_file(path: &Path, entries: usize) {
 #[test]
 fn sigkill_at_random_points_leaves_the_old_or_the_new_relabels() {
     let home = tempfile::tempdir().unwrap();
+    // `labels set` takes clips of the configured corpora only.
+    let clips = common::tiny_ravdess(home.path(), 3);
     let path = relabel_file(home.path());
     seed_file(&path, 5_000);
     // How long one save takes, to spread the kill points over the whole process life.
     let started = Instant::now();
-    assert!(labels_set(home.path(), "Actor_01/calibrate.wav", "sad")
+    assert!(labels_set(home.path(), &clips[0], "sad")
         .status()
         .unwrap()
         .success());
@@ -61,7 +63,7 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_relabels() {
     let kills = 120;
     for i in 0..kills {
         let before = snapshot(&path);
-        let clip = format!("Actor_01/kill{i:03}.wav");
+        let clip = clips[1 + i].clone();
         let mut child = labels_set(home.path(), &clip, "angry").spawn().unwrap();
         let delay = life.mul_f64(1.2 * rng.uniform());
         std::thread::sleep(delay);
@@ -99,7 +101,7 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_relabels() {
         "the kill points did not span the save ({kept_old} old, {got_new} new)"
     );
     // A later change still works and cleans up after the killed writers.
-    assert!(labels_set(home.path(), "Actor_01/after.wav", "sad")
+    assert!(labels_set(home.path(), &clips[1 + kills], "sad")
         .status()
         .unwrap()
         .success());
@@ -116,13 +118,19 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_relabels() {
 #[test]
 fn concurrent_serlab_processes_lose_no_relabel() {
     let home = tempfile::tempdir().unwrap();
+    let clips = common::tiny_ravdess(home.path(), 5);
     let path = relabel_file(home.path());
     seed_file(&path, 500);
     // Two "instances", each relabeling its own clips one after the other, at the same time.
     let instance = |name: &'static str, home: std::path::PathBuf| {
         std::thread::spawn(move || {
             for i in 0..15 {
-                let clip = format!("{name}/clip{i:02}.wav");
+                let clip = format!(
+                    "{name}/03-01-{:02}-01-{:02}-01-{}.wav",
+                    1 + i / 2,
+                    1 + i % 2,
+                    &name[6..]
+                );
                 let status = labels_set(&home, &clip, "sad").status().unwrap();
                 assert!(status.success(), "{clip}");
             }
@@ -137,7 +145,12 @@ fn concurrent_serlab_processes_lose_no_relabel() {
         for i in 0..15 {
             let key = ClipKey {
                 corpus: CorpusKind::Ravdess,
-                path: format!("{actor}/clip{i:02}.wav"),
+                path: format!(
+                    "{actor}/03-01-{:02}-01-{:02}-01-{}.wav",
+                    1 + i / 2,
+                    1 + i % 2,
+                    &actor[6..]
+                ),
             };
             assert_eq!(store.label(&key), Some("sad"), "lost {}", key.path);
         }
@@ -150,7 +163,7 @@ fn concurrent_serlab_processes_lose_no_relabel() {
     );
     // The lock never outlives a process: a fresh change goes through at once.
     let started = Instant::now();
-    assert!(labels_set(home.path(), "Actor_05/x.wav", "sad")
+    assert!(labels_set(home.path(), &clips[clips.len() - 1], "sad")
         .status()
         .unwrap()
         .success());
@@ -239,11 +252,17 @@ fn training_killed_with_sigkill_resumes_from_its_last_checkpoint() {
     for file in ["model.mpk", "model.json", "metrics.json"] {
         assert!(out.join(file).is_file(), "{file} missing");
     }
-    let state = read_state(&state_file);
-    if let Some(state) = state {
-        assert_eq!(epochs_done(&state), 8);
-        assert_eq!(state["history"][0]["seconds"].as_f64(), first_epoch_seconds);
-    }
+    // The finished run removed its checkpoint; its history (kept in the model folder) shows
+    // that it resumed: epoch 1 is the one trained before the first kill, not a new one.
+    assert!(
+        read_state(&state_file).is_none(),
+        "a finished run leaves no checkpoint"
+    );
+    let history: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("history.json")).unwrap()).unwrap();
+    let fold0: Vec<&serde_json::Value> = history.iter().filter(|r| r["fold"] == 0).collect();
+    assert_eq!(fold0.len(), 8, "8 epochs in all, over the kills");
+    assert_eq!(fold0[0]["seconds"].as_f64(), first_epoch_seconds);
     let clip = home.path().join("probe.wav");
     common::write(&clip, &common::short_clip(1.0));
     let output = common::serlab(home.path())

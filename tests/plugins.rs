@@ -187,17 +187,16 @@ fn a_plugin_that_never_answers_is_given_up_after_the_timeout() {
         waited < std::time::Duration::from_secs(10),
         "the host waited {waited:?} for a plugin that sleeps 30 s"
     );
-    // Later calls are refused at once instead of leaving another thread stuck.
-    let started = std::time::Instant::now();
+    // Later calls are refused without a call (`earlier`) instead of leaving another thread stuck.
     let err = slow.extract(&tone(0.1), 16_000, &[]).unwrap_err();
     assert!(
         matches!(err, PluginError::TimedOut { earlier: true, .. }),
         "{err}"
     );
-    assert!(started.elapsed() < std::time::Duration::from_millis(200));
-    // The same C plugin without the sleep answers well inside that timeout.
+    // The same C plugin without the sleep answers (a generous limit: a loaded machine may be slow
+    // to start the call's thread).
     let good = Plugin::load(&c_plugin(dir.path(), "GOOD")).unwrap();
-    good.set_call_timeout(std::time::Duration::from_millis(300));
+    good.set_call_timeout(std::time::Duration::from_secs(30));
     assert_eq!(
         good.extract(&[0.5; 1600], 16_000, &[]).unwrap().data[0],
         0.25
@@ -356,12 +355,18 @@ fn serlab_extract_classic_agrees_with_librosa() {
         };
     let (ours, reference) = (table(&ours, ';', 1), table(&reference, ',', 0));
     assert_eq!(ours.len(), 33);
+    assert_eq!(reference.len(), 33, "librosa's table");
     let mut bad = Vec::new();
     for (file, expected) in &reference {
         if file.starts_with("edge_") {
             assert!(ours[file].iter().all(|v| v.is_finite()), "{file}");
             continue;
         }
+        assert_eq!(
+            (ours[file].len(), expected.len()),
+            (162, 162),
+            "{file}: columns"
+        );
         for (i, (a, b)) in ours[file].iter().zip(expected).enumerate() {
             if (a - b).abs() > 1e-3 && (a - b).abs() / b.abs() > 0.01 {
                 bad.push(format!("{file} column {i}: ours {a} librosa {b}"));

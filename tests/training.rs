@@ -16,13 +16,16 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-/// In-process tests share one cache dir for the whole test binary: the environment is global
+/// In-process tests share one cache, data and config dir for the whole test binary: the environment is global
 /// to the process, and tests run in parallel threads.
 fn shared_cache_dir() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        std::env::set_var("SERLAB_CACHE_DIR", dir);
+        // The data and config dirs too: relabels (in the data dir) apply to every catalog, and
+        // the real user's must not leak into a test.
+        for var in ["SERLAB_CACHE_DIR", "SERLAB_DATA_DIR", "SERLAB_CONFIG_DIR"] {
+            std::env::set_var(var, tempfile::tempdir().unwrap().keep());
+        }
     });
 }
 
@@ -284,69 +287,69 @@ fn an_interrupted_run_resumes_from_its_checkpoint() {
         checkpoint_dir: Some(home.path().join("checkpoint")),
         ..Default::default()
     };
-    config.settings.epochs = 4;
-    config.settings.early_stopping_patience = 10;
+    // Far more epochs than either run gets through: a cancel seen a few epochs late (a loaded
+    // machine) still interrupts, so nothing here races the run.
+    config.settings.epochs = 60;
+    config.settings.early_stopping_patience = 1_000;
 
-    // First run: cancelled once epoch 2 (index 1) is reported.
-    let cancel = Arc::new(AtomicBool::new(false));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let watcher = {
-        let cancel = cancel.clone();
-        std::thread::spawn(move || {
-            for event in rx {
-                if let TrainEvent::Epoch(r) = event {
-                    if r.epoch == 1 {
-                        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
+    // Runs on a thread and is cancelled once an epoch at or after `cancel_at` is reported;
+    // returns the result and every reported epoch (index, seconds).
+    let run_until = |cancel_at: usize| {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let worker = {
+            let (catalog, config, cancel) = (catalog.clone(), config.clone(), cancel.clone());
+            std::thread::spawn(move || run(&catalog, classic(), Vec::new(), &config, &tx, &cancel))
+        };
+        let mut epochs = Vec::new();
+        for event in rx {
+            if let TrainEvent::Epoch(r) = event {
+                epochs.push((r.epoch, r.seconds));
+                if r.epoch >= cancel_at {
+                    cancel.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
             }
-        })
+        }
+        (worker.join().unwrap(), epochs)
     };
-    let first = run(&catalog, classic(), Vec::new(), &config, &tx, &cancel);
-    drop(tx);
-    watcher.join().unwrap();
+    let state = || -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(home.path().join("checkpoint/fold-0/state.json")).unwrap(),
+        )
+        .unwrap()
+    };
+
+    let (first, _) = run_until(1);
     assert!(
         matches!(first, Err(serlab::train::engine::TrainError::Cancelled)),
         "the first run must stop when cancelled"
     );
+    let saved = state();
+    let done = saved["epochs_done"].as_u64().unwrap() as usize;
+    assert!((2..60).contains(&done), "{done} epochs saved");
 
-    // Second run: replays the two saved epochs, then trains epochs 3 and 4 only.
-    let (tx, rx) = std::sync::mpsc::channel();
-    let outcome = run(
-        &catalog,
-        classic(),
-        Vec::new(),
-        &config,
-        &tx,
-        &AtomicBool::new(false),
-    )
-    .unwrap();
-    drop(tx);
-    let epochs: Vec<(usize, f64)> = rx
-        .iter()
-        .filter_map(|e| {
-            if let TrainEvent::Epoch(r) = e {
-                Some((r.epoch, r.seconds))
-            } else {
-                None
-            }
-        })
-        .collect();
-    assert_eq!(
-        epochs.iter().map(|e| e.0).collect::<Vec<_>>(),
-        vec![0, 1, 2, 3]
+    // Second run: replays the saved epochs (their recorded timings, not retrained ones), then
+    // trains new ones.
+    let (second, epochs) = run_until(done + 1);
+    assert!(
+        matches!(second, Err(serlab::train::engine::TrainError::Cancelled)),
+        "the second run stops when cancelled too"
     );
-    assert_eq!(outcome.history.len(), 4);
-    // The replayed epochs are the saved ones (same timings as recorded), not retrained.
-    let saved: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(home.path().join("checkpoint/fold-0/state.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(saved["epochs_done"], 4);
-    assert_eq!(
-        saved["history"][0]["seconds"].as_f64().unwrap(),
-        epochs[0].1
+    assert!(
+        epochs.len() > done,
+        "no new epoch after the {done} replayed"
     );
+    for (i, (epoch, seconds)) in epochs.iter().enumerate() {
+        assert_eq!(*epoch, i, "epochs in order from the first");
+        if i < done {
+            assert_eq!(
+                Some(*seconds),
+                saved["history"][i]["seconds"].as_f64(),
+                "epoch {i} was trained again instead of replayed"
+            );
+        }
+    }
+    assert!(state()["epochs_done"].as_u64().unwrap() as usize > done);
 
     // A checkpoint of another job is refused, not mixed in.
     config.settings.learning_rate = 5e-4;

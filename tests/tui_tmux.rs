@@ -19,7 +19,7 @@ impl Session {
 
     fn start_with(home: &Path, name: &str, env: &str) -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
+            if common::in_ci() {
                 panic!("tmux is required in CI (scripts/system-deps.sh installs it)");
             }
             eprintln!("SKIPPED: tmux not installed");
@@ -142,11 +142,11 @@ fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     });
     // The first clip is neutral; 3 relabels it sad.
     session.keys(&["3"]);
-    session.wait_for("the relabel mark", Duration::from_secs(5), |s| {
+    session.wait_for("the relabel mark", Duration::from_secs(30), |s| {
         s.contains("sad*")
     });
     session.keys(&["q"]);
-    session.wait_for("a clean exit", Duration::from_secs(10), |s| {
+    session.wait_for("a clean exit", Duration::from_secs(30), |s| {
         s.contains("SERLAB-EXITED-0")
     });
     drop(session);
@@ -178,7 +178,7 @@ fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     });
     // Augment: Enter switches noise off, saved at once where `serlab train` reads it.
     session.keys(&["F3", "Enter"]);
-    session.wait_for("the saved setting", Duration::from_secs(5), |s| {
+    session.wait_for("the saved setting", Duration::from_secs(30), |s| {
         s.contains("noise enabled = off (saved")
     });
     let policy = home.path().join(".config/serlab/augment.toml");
@@ -186,7 +186,7 @@ fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     assert!(text.contains("[noise]\nenabled = false"), "{text}");
 
     session.keys(&["F5"]);
-    session.wait_for("the Train view", Duration::from_secs(5), |s| {
+    session.wait_for("the Train view", Duration::from_secs(30), |s| {
         s.contains("Train") && s.contains("s starts")
     });
     session.keys(&["s"]);
@@ -224,11 +224,11 @@ fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     );
     // A second run, then quit while it trains: serlab asks first.
     session.keys(&["s"]);
-    session.wait_for("training again", Duration::from_secs(10), |s| {
+    session.wait_for("training again", Duration::from_secs(30), |s| {
         s.contains("x stops")
     });
     session.keys(&["q"]);
-    session.wait_for("the quit confirmation", Duration::from_secs(5), |s| {
+    session.wait_for("the quit confirmation", Duration::from_secs(30), |s| {
         s.contains("Quit and stop it?")
     });
     session.keys(&["y"]);
@@ -266,7 +266,7 @@ fn the_lab_on_ravdess_dev_in_tmux() {
     });
     assert!(!screen.contains("SYNTHETIC"), "{screen}");
     session.keys(&["s"]);
-    session.wait_for("one actor", Duration::from_secs(5), |s| {
+    session.wait_for("one actor", Duration::from_secs(30), |s| {
         s.contains("1/60 clips") && s.contains("speaker ravdess 01")
     });
     session.keys(&["F2"]);
@@ -292,7 +292,7 @@ fn the_lab_on_ravdess_dev_in_tmux() {
         s.contains("playback finished")
     });
     session.keys(&["q"]);
-    session.wait_for("a clean exit", Duration::from_secs(10), |s| {
+    session.wait_for("a clean exit", Duration::from_secs(30), |s| {
         s.contains("SERLAB-EXITED-0")
     });
     drop(session);
@@ -324,7 +324,7 @@ fn the_lab_survives_broken_plugins_in_tmux() {
         s.contains("Browse") && s.contains("Actor_01/03-01-01-01-01-01-01.wav")
     });
     session.keys(&["F4"]);
-    let screen = session.wait_for("the Plugins view", Duration::from_secs(10), |s| {
+    let screen = session.wait_for("the Plugins view", Duration::from_secs(30), |s| {
         s.contains("Plugins · active")
     });
     for expected in [
@@ -348,7 +348,7 @@ fn the_lab_survives_broken_plugins_in_tmux() {
         session.keys(&["Down"]);
     }
     session.keys(&["Enter"]);
-    session.wait_for("c-segv active", Duration::from_secs(5), |s| {
+    session.wait_for("c-segv active", Duration::from_secs(30), |s| {
         s.contains("active extractor: c-segv")
     });
     session.keys(&["F2"]);
@@ -365,7 +365,7 @@ fn the_lab_survives_broken_plugins_in_tmux() {
         s.contains("Features · classic") || s.contains("zcr")
     });
     session.keys(&["q"]);
-    session.wait_for("a clean exit", Duration::from_secs(10), |s| {
+    session.wait_for("a clean exit", Duration::from_secs(30), |s| {
         s.contains("SERLAB-EXITED-0")
     });
 }

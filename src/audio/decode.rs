@@ -26,7 +26,7 @@ impl Audio {
 pub fn decode_mono(path: &Path) -> Result<Audio, AudioError> {
     let io = |source| AudioError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let file = File::open(path).map_err(io)?;
     let file_len = file.metadata().map_err(io)?.len();
@@ -41,7 +41,7 @@ pub fn decode_mono_from<R: Read + Seek>(
 ) -> Result<Audio, AudioError> {
     let io = |source| AudioError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     // The probe rejects what hound would misread or only notice late (sizes past the end of the
     // file, compressed codecs), with a message that says so.

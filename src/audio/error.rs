@@ -3,11 +3,10 @@ use std::path::PathBuf;
 /// Everything that can be wrong with an audio file, each message naming the file and the cause.
 #[derive(Debug, thiserror::Error)]
 pub enum AudioError {
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}: not a WAV file ({detail})", path.display())]
     NotWav { path: PathBuf, detail: String },

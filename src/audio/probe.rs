@@ -57,7 +57,7 @@ fn codec_name(tag: u16) -> &'static str {
 pub fn probe(path: &Path) -> Result<WavInfo, AudioError> {
     let io = |source| AudioError::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let mut file = File::open(path).map_err(io)?;
     let file_len = file.metadata().map_err(io)?.len();
@@ -77,7 +77,11 @@ pub(crate) fn probe_reader<R: Read + Seek>(
         });
     }
     let mut riff = [0u8; 12];
-    if read_full(reader, &mut riff).map_err(|source| AudioError::Io { path: p(), source })? < 12 {
+    if read_full(reader, &mut riff).map_err(|source| AudioError::Io {
+        path: p(),
+        cause: source,
+    })? < 12
+    {
         return Err(AudioError::NotWav {
             path: p(),
             detail: format!("only {file_len} bytes, too short for a RIFF header"),
@@ -124,10 +128,15 @@ pub(crate) fn probe_reader<R: Read + Seek>(
         }
         reader
             .seek(SeekFrom::Start(pos))
-            .map_err(|source| AudioError::Io { path: p(), source })?;
+            .map_err(|source| AudioError::Io {
+                path: p(),
+                cause: source,
+            })?;
         let mut header = [0u8; 8];
-        if read_full(reader, &mut header).map_err(|source| AudioError::Io { path: p(), source })?
-            < 8
+        if read_full(reader, &mut header).map_err(|source| AudioError::Io {
+            path: p(),
+            cause: source,
+        })? < 8
         {
             return Err(AudioError::Truncated {
                 path: p(),
@@ -154,8 +163,10 @@ pub(crate) fn probe_reader<R: Read + Seek>(
                     });
                 }
                 let mut buf = vec![0u8; size.min(64) as usize];
-                read_full(reader, &mut buf)
-                    .map_err(|source| AudioError::Io { path: p(), source })?;
+                read_full(reader, &mut buf).map_err(|source| AudioError::Io {
+                    path: p(),
+                    cause: source,
+                })?;
                 let u16_at = |i: usize| u16::from_le_bytes([buf[i], buf[i + 1]]);
                 let mut tag = u16_at(0);
                 let channels = u16_at(2);

@@ -32,6 +32,16 @@ pub fn render_text(summary: &Summary) -> String {
     if summary.synthetic {
         out.push_str("SYNTHETIC demo corpus (generated, not real speech): configure real corpora in datasets.toml\n\n");
     }
+    if !summary.missing_corpora.is_empty() {
+        out.push_str(&format!(
+            "MISSING: {} configured corpus folder(s) are not there; train, eval and extract refuse to run until they are fixed or disabled (`enabled = false`):\n",
+            summary.missing_corpora.len()
+        ));
+        for missing in &summary.missing_corpora {
+            out.push_str(&format!("  {missing}\n"));
+        }
+        out.push('\n');
+    }
     let mut header = format!(
         "{:<9} {:>6} {:>9} {:>10}",
         "corpus", "clips", "speakers", "duration"
@@ -69,9 +79,20 @@ pub fn render_text(summary: &Summary) -> String {
         ));
     }
     out.push_str(&format!("total: {} clips\n", summary.total_clips));
-    if !summary.unreadable.is_empty() {
-        out.push_str(&format!("\nunreadable ({}):\n", summary.unreadable.len()));
-        for file in &summary.unreadable {
+    // Missing corpus folders were listed at the top.
+    let unreadable: Vec<_> = summary
+        .unreadable
+        .iter()
+        .filter(|u| {
+            !summary
+                .missing_corpora
+                .iter()
+                .any(|m| m.path.display().to_string() == u.path)
+        })
+        .collect();
+    if !unreadable.is_empty() {
+        out.push_str(&format!("\nunreadable ({}):\n", unreadable.len()));
+        for file in unreadable {
             out.push_str(&format!("  {}: {}\n", file.path, file.error));
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{smile_formats, ExtractFormat};
 use crate::config::DatasetsConfig;
-use crate::corpus::open_catalog;
+use crate::corpus::open_catalog_for_work;
 use crate::features::batch::{first_fault, Extraction, OnPluginError, Progress};
 use crate::features::cache::FeatureCache;
 use crate::features::{open_registry, FeatureKind, Features, Plugin, PluginOptions};
@@ -58,9 +58,13 @@ fn run_inner(
             let n = request.files.len();
             (request.files.clone(), vec![None; n], Vec::new())
         } else {
-            let catalog = open_catalog(&config)?;
+            let catalog = open_catalog_for_work(&config)?;
+            super::train::report_problems(&catalog);
             if catalog.synthetic {
-                eprintln!("serlab: no corpus configured: extracting the SYNTHETIC demo corpus");
+                eprintln!(
+                    "serlab: {}: extracting the SYNTHETIC demo corpus",
+                    config.why_no_corpus()
+                );
             }
             let classes = catalog.classes().to_vec();
             let class_of = catalog

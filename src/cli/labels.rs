@@ -2,8 +2,10 @@
 
 use super::{csv_field, LabelsAction};
 use crate::config::DatasetsConfig;
-use crate::relabel::{ClipKey, RelabelStore};
+use crate::corpus::open_catalog;
+use crate::relabel::{ClipKey, Relabel, RelabelStore};
 use anyhow::bail;
+use std::collections::HashSet;
 use std::path::Path;
 
 pub fn run(
@@ -15,21 +17,52 @@ pub fn run(
     let mut store = RelabelStore::open(&path)?;
     match action {
         None => {
-            let rows: Vec<_> = store.relabels().collect();
+            // A relabel whose clip is no longer found (a moved corpus, a renamed file) is listed
+            // as such, so none is lost silently.
+            let config = DatasetsConfig::load(datasets)?;
+            let catalog = open_catalog(&config)?;
+            let present: HashSet<ClipKey> = catalog.clips.iter().map(ClipKey::of).collect();
+            let rows: Vec<(&Relabel, bool)> = store
+                .relabels()
+                .map(|r| {
+                    let key = ClipKey {
+                        corpus: r.corpus,
+                        path: r.path.clone(),
+                    };
+                    (r, present.contains(&key))
+                })
+                .collect();
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                let values: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|(r, found)| {
+                        let mut value = serde_json::to_value(r).unwrap_or_default();
+                        value["found"] = serde_json::json!(found);
+                        value
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&values)?);
             } else if rows.is_empty() {
                 println!("no relabels (file: {})", path.display());
             } else {
                 println!("{:<8} {:<44} {:<10} changed", "corpus", "path", "label");
-                for r in rows {
+                for (r, found) in &rows {
                     println!(
-                        "{:<8} {:<44} {:<10} {}",
+                        "{:<8} {:<44} {:<10} {}{}",
                         r.corpus.as_str(),
                         r.path,
                         r.label,
-                        r.changed_at
+                        r.changed_at,
+                        if *found {
+                            ""
+                        } else {
+                            "  NOT FOUND in the configured corpora"
+                        }
                     );
+                }
+                let lost = rows.iter().filter(|(_, found)| !found).count();
+                if lost > 0 {
+                    eprintln!("serlab: {lost} relabel(s) name clips the configured corpora do not hold (kept in {}; they apply again when the clip is back)", path.display());
                 }
             }
         }
@@ -67,13 +100,12 @@ pub fn run(
                     );
                 }
             }
-            store.set(
-                ClipKey {
-                    corpus,
-                    path: clip.replace('\\', "/"),
-                },
-                label,
-            )?;
+            let key = ClipKey {
+                corpus,
+                path: clip.replace('\\', "/"),
+            };
+            check_clip_exists(&config, &key)?;
+            store.set(key, label)?;
             println!("saved to {}", store.path().display());
         }
         Some(LabelsAction::History) => {
@@ -95,4 +127,44 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// `labels set` names a clip of the configured corpora, or nothing is stored: a typo would keep a
+/// relabel that never applies.
+fn check_clip_exists(config: &DatasetsConfig, key: &ClipKey) -> anyhow::Result<()> {
+    let catalog = open_catalog(config)?;
+    let of_corpus: Vec<&str> = catalog
+        .clips
+        .iter()
+        .filter(|c| c.corpus == key.corpus)
+        .map(|c| c.relative.as_str())
+        .collect();
+    if of_corpus.iter().any(|p| p.replace('\\', "/") == key.path) {
+        return Ok(());
+    }
+    let message = if of_corpus.is_empty() {
+        let missing = catalog.missing.iter().find(|m| m.kind == key.corpus);
+        match missing {
+            Some(missing) => format!("no clip `{}` in {}: {missing}", key.path, key.corpus),
+            None => format!(
+                "no clip `{}`: no {} corpus is configured{}",
+                key.path,
+                key.corpus,
+                if catalog.synthetic {
+                    " (the SYNTHETIC demo corpus is in use)"
+                } else {
+                    ""
+                }
+            ),
+        }
+    } else {
+        let near = crate::util::text::closest(&key.path, of_corpus.iter().copied(), 3);
+        format!(
+            "no clip `{}` in the {} corpus; the closest that exist: {}",
+            key.path,
+            key.corpus,
+            near.join(", ")
+        )
+    };
+    Err(super::UsageError(message).into())
 }

@@ -23,8 +23,9 @@ use std::process::ExitCode;
         Without a subcommand, serlab starts the terminal UI. Corpora are configured in datasets.toml,\n\
         looked up as: --datasets PATH, then ./datasets.toml, then the user config dir. With no corpus\n\
         configured, a small synthetic demo corpus is generated and used (it is labelled synthetic).\n\n\
-        Exit status: 0 success; 1 an error (the message says which file and why); 2 a mistake in\n\
-        the command line; 3 a plugin broke on a clip and the run stopped there (--on-plugin-error)."
+        Exit status: 0 success; 1 an error (the message says which file and why); 2 a refused\n\
+        option, argument or configured corpus (nothing was done); 3 a plugin broke on a clip and the\n\
+        run stopped there (--on-plugin-error)."
 )]
 pub struct Cli {
     /// The datasets file to use instead of ./datasets.toml or the user config dir.
@@ -160,16 +161,22 @@ pub enum Command {
         split: crate::train::split::SplitKind,
         /// Cross-validate over K folds, report each and the pooled result, then train the kept
         /// model on all data. Without it, one fifth of the speakers is held out once.
-        #[arg(long, value_name = "K")]
+        /// At least 2, at most the number of groups the split sees (speakers for `speaker`, clips
+        /// for `random`); `corpus` makes one fold per corpus.
+        #[arg(long, value_name = "K", value_parser = fold_count)]
         folds: Option<usize>,
-        #[arg(long, default_value_t = 50)]
+        /// Epochs at most (1-100000); early stopping may end sooner.
+        #[arg(long, default_value_t = 50, value_parser = epoch_count)]
         epochs: usize,
-        #[arg(long, default_value_t = 64)]
+        /// Clips per batch (1-65536).
+        #[arg(long, default_value_t = 64, value_parser = batch_size)]
         batch: usize,
-        #[arg(long, default_value_t = 1e-3)]
+        /// Learning rate (greater than 0, at most 10).
+        #[arg(long, default_value_t = 1e-3, value_parser = learning_rate, allow_negative_numbers = true)]
         lr: f64,
-        /// Early-stopping patience in epochs.
-        #[arg(long, default_value_t = 8)]
+        /// Early-stopping patience: epochs without improvement before stopping (1-100000; a
+        /// patience as large as --epochs trains every epoch).
+        #[arg(long, default_value_t = 8, value_parser = patience)]
         patience: usize,
         /// Metric that drives early stopping and LR reduction.
         #[arg(long, value_enum, default_value = "unweighted-accuracy")]
@@ -182,8 +189,8 @@ pub enum Command {
         /// augment.toml if present, else `default`). Training clips only.
         #[arg(long, value_name = "POLICY")]
         augment: Option<String>,
-        /// Augmented copies per training clip.
-        #[arg(long, default_value_t = 2)]
+        /// Augmented copies per training clip (0-16).
+        #[arg(long, default_value_t = 2, value_parser = augment_copies)]
         augment_copies: usize,
         /// Share of the training speakers held out as the validation set that drives early
         /// stopping and LR reduction (at least one speaker).
@@ -330,9 +337,9 @@ pub fn run() -> ExitCode {
                 ..Default::default()
             };
             config.settings.epochs = epochs;
-            config.settings.batch_size = batch.max(1);
+            config.settings.batch_size = batch;
             config.settings.learning_rate = lr;
-            config.settings.early_stopping_patience = patience.max(1);
+            config.settings.early_stopping_patience = patience;
             config.settings.monitor = monitor;
             config.settings.class_weights = !no_class_weights;
             config.settings.seed = seed;
@@ -411,12 +418,32 @@ fn exit_code_of(err: &anyhow::Error) -> ExitCode {
                 Some(crate::train::engine::TrainError::PluginFault(_))
             )
     });
+    let refused_input = err.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<crate::corpus::CatalogError>(),
+            Some(crate::corpus::CatalogError::MissingCorpora(_))
+        ) || cause.downcast_ref::<UsageError>().is_some()
+            || matches!(
+                cause.downcast_ref::<crate::train::engine::TrainError>(),
+                Some(crate::train::engine::TrainError::Settings(_))
+            )
+    });
     if plugin_fault {
         ExitCode::from(PLUGIN_FAULT_EXIT)
+    } else if refused_input {
+        ExitCode::from(USAGE_EXIT)
     } else {
         ExitCode::FAILURE
     }
 }
+
+/// The exit status of a refused command line or configuration (as clap's own).
+pub const USAGE_EXIT: u8 = 2;
+
+/// An option or argument that cannot be used as given: exit status 2, nothing done.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 /// The exit status of a run stopped by a plugin fault.
 pub const PLUGIN_FAULT_EXIT: u8 = 3;
@@ -432,10 +459,55 @@ fn filter_count(text: &str) -> Result<usize, String> {
     }
 }
 
+/// A whole number in `lo..=hi`, or a message that names the accepted range.
+fn whole_in(text: &str, lo: usize, hi: usize, what: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+        Ok(n) => Err(format!("{n} {what}: give {lo} to {hi}")),
+        Err(_) => Err(format!(
+            "`{text}` is not a whole number of {what} ({lo} to {hi})"
+        )),
+    }
+}
+
+fn fold_count(text: &str) -> Result<usize, String> {
+    whole_in(text, 2, 100_000, "folds")
+}
+
+fn epoch_count(text: &str) -> Result<usize, String> {
+    whole_in(text, 1, 100_000, "epochs")
+}
+
+fn batch_size(text: &str) -> Result<usize, String> {
+    whole_in(text, 1, 65_536, "clips per batch")
+}
+
+fn patience(text: &str) -> Result<usize, String> {
+    whole_in(text, 1, 100_000, "epochs of patience")
+}
+
+fn augment_copies(text: &str) -> Result<usize, String> {
+    whole_in(text, 0, 16, "copies")
+}
+
+fn learning_rate(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number (a learning rate above 0, at most 10)"))?;
+    if value.is_finite() && value > 0.0 && value <= 10.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} is not a learning rate: give a number above 0, at most 10 (e.g. 0.001)"
+        ))
+    }
+}
+
 fn validation_share(text: &str) -> Result<f64, String> {
     let value: f64 = text
         .parse()
-        .map_err(|_| format!("`{text}` is not a number"))?;
+        .map_err(|_| format!("`{text}` is not a number (a share between 0 and 1, exclusive)"))?;
     if value > 0.0 && value < 1.0 {
         Ok(value)
     } else {

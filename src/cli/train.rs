@@ -2,7 +2,7 @@
 
 use crate::augment::AugmentPolicy;
 use crate::config::{dirs, DatasetsConfig};
-use crate::corpus::open_catalog;
+use crate::corpus::open_catalog_for_work;
 use crate::features::batch::{Extraction, OnPluginError};
 use crate::features::cache::FeatureCache;
 use crate::features::{open_registry, Features, Plugin, PluginOptions};
@@ -98,9 +98,14 @@ pub fn train(
     let plugin = registry.get(&request.plugin)?;
     let params = plugin.resolve_params(&request.params)?;
     request.config.augment = policy_from(request.augment.as_deref())?;
-    let catalog = open_catalog(&config)?;
+    let catalog = open_catalog_for_work(&config)?;
+    crate::train::run::check_folds(&catalog, &request.config)?;
+    report_problems(&catalog);
     if catalog.synthetic {
-        eprintln!("serlab: no corpus configured: training on the SYNTHETIC demo corpus");
+        eprintln!(
+            "serlab: {}: training on the SYNTHETIC demo corpus",
+            config.why_no_corpus()
+        );
     }
     let out = request.out.clone().unwrap_or_else(|| {
         persist::default_model_dir(&dirs::data_dir().join("models"), &plugin.name)
@@ -206,6 +211,17 @@ pub fn train(
     Ok(())
 }
 
+/// Files of the corpora that could not be read (each is left out): said once, before the work.
+pub(super) fn report_problems(catalog: &crate::corpus::Catalog) {
+    for problem in &catalog.problems {
+        eprintln!(
+            "serlab: skipped {}: {}",
+            problem.path.display(),
+            problem.error
+        );
+    }
+}
+
 /// Features of clips for a model: its plugin (same name; a different version is warned about)
 /// and its parameters and rate.
 fn model_extraction(
@@ -257,9 +273,11 @@ pub fn eval(
     model_dir: &Path,
     json: bool,
 ) -> anyhow::Result<()> {
-    let (models, info) = persist::load(model_dir)?;
+    // The datasets first: a missing corpus is the user's first problem, whatever the model.
     let config = DatasetsConfig::load(datasets)?;
-    let catalog = open_catalog(&config)?;
+    let catalog = open_catalog_for_work(&config)?;
+    report_problems(&catalog);
+    let (models, info) = persist::load(model_dir)?;
     if catalog.classes() != info.classes.as_slice() {
         bail!(
             "the model's classes ({}) differ from the datasets' ({})",

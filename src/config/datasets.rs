@@ -16,7 +16,7 @@ pub struct CorpusEntry {
     pub kind: CorpusKind,
     pub path: PathBuf,
     pub enabled: bool,
-    /// Line of the entry in the file, for messages about it (0 when not from a file).
+    /// Line of the entry's `path` in the file, for messages about it (0 when not from a file).
     pub line: usize,
 }
 
@@ -108,11 +108,10 @@ impl Default for DatasetsConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}:{line}: {}{message}", path.display(), if key.is_empty() { String::new() } else { format!("`{key}`: ") })]
     Invalid {
@@ -166,7 +165,7 @@ impl DatasetsConfig {
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut config = Self::parse(&text, path, &base)?;
@@ -224,7 +223,7 @@ impl DatasetsConfig {
                 kind,
                 path: resolve_path(path_text, base),
                 enabled: entry.enabled.unwrap_or(true),
-                line: line_of(text, entry.kind.span().start),
+                line: line_of(text, entry.path.span().start),
             });
         }
 
@@ -323,6 +322,15 @@ impl DatasetsConfig {
             plugin_isolation,
             smileapi,
         })
+    }
+
+    /// Why the demo corpus stands in: no datasets file, or one that names no corpus.
+    pub fn why_no_corpus(&self) -> String {
+        match &self.source {
+            None => "no datasets.toml found (--datasets, ./datasets.toml, the user config dir)"
+                .to_string(),
+            Some(file) => format!("{} names no enabled corpus", file.display()),
+        }
     }
 
     pub fn enabled_corpora(&self) -> impl Iterator<Item = &CorpusEntry> {
@@ -579,7 +587,7 @@ sad = "sad"
             config.corpora[0].path,
             PathBuf::from("/base/corpora/RAVDESS")
         );
-        assert_eq!(config.corpora[0].line, 5);
+        assert_eq!(config.corpora[0].line, 6, "the line of its `path`");
         assert!(!config.corpora[1].enabled);
         assert_eq!(config.enabled_corpora().count(), 1);
         assert_eq!(

@@ -8,7 +8,10 @@ mod scan;
 mod summary;
 mod types;
 
-pub use catalog::{open_catalog, Catalog, CatalogError, Clip, CorpusRoot, Problem};
+pub use catalog::{
+    open_catalog, open_catalog_for_work, open_demo_catalog, Catalog, CatalogError, Clip,
+    CorpusRoot, MissingCorpus, Problem,
+};
 pub use scan::scan_corpus;
 pub use summary::{CorpusSummary, Summary};
 pub use types::{ClipName, CorpusKind, Emotion, Gender, Intensity};

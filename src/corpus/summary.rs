@@ -12,6 +12,8 @@ pub struct Summary {
     pub classes: Vec<String>,
     pub corpora: Vec<CorpusSummary>,
     pub unreadable: Vec<UnreadableFile>,
+    /// Corpora the datasets file names whose folders are not there (also among `unreadable`).
+    pub missing_corpora: Vec<super::MissingCorpus>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -71,6 +73,7 @@ impl Summary {
             synthetic: catalog.synthetic,
             classes: catalog.classes().to_vec(),
             corpora,
+            missing_corpora: catalog.missing.clone(),
             unreadable: catalog
                 .problems
                 .iter()

@@ -352,7 +352,9 @@ mod tests {
             }
         }
         for unfold in [true, false] {
-            for (got, want) in out(unfold).iter().zip(&direct) {
+            let got = out(unfold);
+            assert_eq!(got.len(), direct.len(), "unfold {unfold}: output size");
+            for (got, want) in got.iter().zip(&direct) {
                 assert!(
                     (got - want).abs() < 1e-4,
                     "unfold {unfold}: {got} vs {want}"

@@ -78,6 +78,8 @@ mod tests {
     fn close(a: Tensor<impl Backend, 2>, b: Tensor<impl Backend, 2>) {
         let a: Vec<f32> = a.into_data().to_vec().unwrap();
         let b: Vec<f32> = b.into_data().to_vec().unwrap();
+        assert_eq!(a.len(), b.len(), "tensor sizes");
+        assert!(!a.is_empty(), "nothing to compare");
         for (x, y) in a.iter().zip(&b) {
             assert!((x - y).abs() < 1e-4, "{x} vs {y}");
         }

@@ -73,6 +73,9 @@ pub enum TrainError {
     Cancelled,
     #[error("{0}")]
     Data(String),
+    /// A setting that cannot work with this data (more folds than speakers): nothing was run.
+    #[error("{0}")]
+    Settings(String),
     /// The plugin broke on a clip and the run was asked to stop at such a fault.
     #[error("stopped: {0} (with --on-plugin-error skip, such clips are left out and reported)")]
     PluginFault(crate::features::batch::ClipError),

@@ -77,7 +77,8 @@ pub fn default_model_dir(models: &Path, plugin: &str) -> PathBuf {
     models.join(format!("{plugin}-{stamp}"))
 }
 
-/// Writes a finished run: the model directory with `confusion.png` and `curves.png` in it.
+/// Writes a finished run: the model directory with `confusion.png`, `curves.png` and
+/// `history.json` (every epoch's report) in it.
 pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirError> {
     save(
         dir,
@@ -86,7 +87,10 @@ pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirEr
         &outcome.metrics,
         &|tmp| {
             super::plots::confusion_png(&tmp.join("confusion.png"), &outcome.metrics)?;
-            super::plots::curves_png(&tmp.join("curves.png"), &outcome.history)
+            super::plots::curves_png(&tmp.join("curves.png"), &outcome.history)?;
+            // The curves as numbers: what a later comparison of runs reads.
+            let history = serde_json::to_vec_pretty(&outcome.history).map_err(|e| e.to_string())?;
+            std::fs::write(tmp.join("history.json"), history).map_err(|e| e.to_string())
         },
     )
 }

@@ -351,6 +351,51 @@ fn parts(p: &Prepared, fold: &Fold, norm: NormKind, row_dims: usize) -> (Part, P
     )
 }
 
+/// Refuses a fold count the split cannot make, before any work: at least 2, at most the groups
+/// the split sees (speakers, or clips for `random`); `corpus` makes one fold per corpus.
+pub fn check_folds(catalog: &Catalog, config: &TrainConfig) -> Result<(), TrainError> {
+    let Some(folds) = config.folds else {
+        return Ok(());
+    };
+    let labelled: Vec<&Clip> = catalog.labelled().collect();
+    let count = |key: &dyn Fn(&Clip) -> String| {
+        labelled
+            .iter()
+            .map(|c| key(c))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    };
+    let refuse = |message: String| Err(TrainError::Settings(message));
+    match config.split {
+        SplitKind::Speaker => {
+            let speakers = count(&|c| c.speaker_key());
+            if !(2..=speakers).contains(&folds) {
+                return refuse(format!(
+                    "--folds {folds}: the speaker split sees {speakers} speakers with labelled clips, so give 2 to {speakers} folds"
+                ));
+            }
+        }
+        SplitKind::Corpus => {
+            let corpora = count(&|c| c.corpus.to_string());
+            if folds != corpora {
+                return refuse(format!(
+                    "--folds {folds}: the corpus split makes one fold per corpus, and there are {corpora} with labelled clips; give --folds {corpora} or leave it out"
+                ));
+            }
+        }
+        SplitKind::Random => {
+            if !(2..=labelled.len()).contains(&folds) {
+                return refuse(format!(
+                    "--folds {folds}: the random split sees {} labelled clips, so give 2 to {} folds",
+                    labelled.len(),
+                    labelled.len()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn run(
     catalog: &Catalog,
     plugin: Arc<Plugin>,
@@ -383,6 +428,7 @@ pub fn run(
     );
     let row_dims = shape.row_dims();
     let shape_of = |f: &Features| shape.row(f);
+    check_folds(catalog, config)?;
     let (prepared, skipped) = prepare(catalog, &extraction, config, &shape_of, events)?;
     let classes = catalog.classes().to_vec();
     let mut architecture = CnnConfig::new(shape.len, shape.channels, classes.len())

@@ -53,8 +53,13 @@ pub fn run_app(
             }
         };
     let registry = crate::features::open_registry(&config, plugins);
+    let missing = !catalog.missing.is_empty();
     let mut app = App::with_parts(catalog, relabels, registry);
     app.on_plugin_error = on_plugin_error;
+    app.show_missing = missing;
+    app.demo_loader = Some(Box::new(move || {
+        crate::corpus::open_demo_catalog(&config).map_err(|e| e.to_string())
+    }));
     app.use_settings(
         app::AppPaths {
             augment: Some(crate::augment::AugmentPolicy::user_default_path()),

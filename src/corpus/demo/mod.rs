@@ -302,18 +302,13 @@ pub fn demo_clips() -> Vec<DemoClip> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("{}: cannot write the demo corpus: {source}", path.display())]
+    #[error("{}: cannot write the demo corpus: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("{}: cannot write a demo clip: {source}", path.display())]
-    Wav {
-        path: PathBuf,
-        #[source]
-        source: hound::Error,
-    },
+    #[error("{}: cannot write a demo clip: {cause}", path.display())]
+    Wav { path: PathBuf, cause: hound::Error },
 }
 
 /// Writes the demo corpus under `out` (one folder per corpus) and returns the corpus roots.
@@ -324,12 +319,12 @@ pub fn write_demo(out: &Path) -> Result<Vec<(CorpusKind, PathBuf)>, DemoError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| DemoError::Io {
                 path: dir.to_path_buf(),
-                source,
+                cause: source,
             })?;
         }
         write_wav_i16(&path, &clip.render(), clip.sample_rate).map_err(|source| DemoError::Wav {
             path: path.clone(),
-            source,
+            cause: source,
         })
     })?;
     let marker = out.join(MARKER);
@@ -342,7 +337,7 @@ pub fn write_demo(out: &Path) -> Result<Vec<(CorpusKind, PathBuf)>, DemoError> {
             clips.len()
         ),
     )
-    .map_err(|source| DemoError::Io { path: marker, source })?;
+    .map_err(|source| DemoError::Io { path: marker, cause: source })?;
     Ok(demo_roots(out))
 }
 
@@ -366,7 +361,10 @@ pub fn ensure_cached(cache_dir: &Path) -> Result<PathBuf, DemoError> {
     }
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| DemoError::Io { path, source }
+        move |source| DemoError::Io {
+            path,
+            cause: source,
+        }
     };
     std::fs::create_dir_all(cache_dir).map_err(io(cache_dir))?;
     let tmp = cache_dir.join(format!(".demo-v{DEMO_VERSION}.tmp-{}", std::process::id()));
@@ -383,7 +381,10 @@ pub fn ensure_cached(cache_dir: &Path) -> Result<PathBuf, DemoError> {
             let _ = std::fs::remove_dir_all(&tmp);
             Ok(root)
         }
-        Err(source) => Err(DemoError::Io { path: root, source }),
+        Err(source) => Err(DemoError::Io {
+            path: root,
+            cause: source,
+        }),
     }
 }
 

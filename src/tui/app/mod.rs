@@ -77,6 +77,10 @@ pub struct App {
     pub tab: Tab,
     pub show_help: bool,
     pub confirm_quit: bool,
+    /// Shown at start while the datasets file names corpora that are not there.
+    pub show_missing: bool,
+    /// Opens the demo corpus when the user asks for it in the missing-corpora panel.
+    pub demo_loader: Option<Box<dyn Fn() -> Result<Catalog, String>>>,
     pub status: String,
     pub relabels: Option<RelabelStore>,
     pub registry: PluginRegistry,
@@ -145,6 +149,8 @@ impl App {
             tab: Tab::Browse,
             show_help: false,
             confirm_quit: false,
+            show_missing: false,
+            demo_loader: None,
             status: String::new(),
             relabels,
             registry,
@@ -239,6 +245,10 @@ impl App {
             self.show_help = false;
             return;
         }
+        if self.show_missing {
+            self.missing_panel_key(key);
+            return;
+        }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('c') if ctrl => self.quit = true,
@@ -269,6 +279,40 @@ impl App {
                 Tab::Plugins => self.plugins_key(key),
                 Tab::Train => self.train_key(key),
             },
+        }
+    }
+
+    /// The missing-corpora panel: `d` switches to the demo corpus on purpose, Enter or Esc goes on
+    /// with the corpora that are there, `q` quits.
+    fn missing_panel_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Char('d') => {
+                let Some(loader) = &self.demo_loader else {
+                    return;
+                };
+                match loader() {
+                    Ok(catalog) => {
+                        self.catalog = catalog;
+                        self.filters = Filters::default();
+                        self.selected = 0;
+                        self.refresh_view();
+                        self.show_missing = false;
+                        self.status =
+                            "using the SYNTHETIC demo corpus, as asked (the configured corpora are missing)"
+                                .into();
+                    }
+                    Err(e) => self.status = format!("cannot open the demo corpus: {e}"),
+                }
+            }
+            KeyCode::Char('q') => self.quit = true,
+            KeyCode::Enter | KeyCode::Esc => {
+                self.show_missing = false;
+                self.status = format!(
+                    "{} configured corpus folder(s) missing: see `serlab datasets`",
+                    self.catalog.missing.len()
+                );
+            }
+            _ => {}
         }
     }
 

@@ -69,6 +69,14 @@ impl App {
             self.status = "training is already running".into();
             return;
         }
+        if let Some(missing) = self.catalog.missing.first() {
+            // As `serlab train`: never a model of part of what the datasets file asks for.
+            self.status = format!(
+                "not training: {} configured corpus folder(s) missing, e.g. {missing}",
+                self.catalog.missing.len()
+            );
+            return;
+        }
         let plugin = match self.registry.get(&self.active_plugin) {
             Ok(p) => p,
             Err(e) => {

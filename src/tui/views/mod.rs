@@ -77,6 +77,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             popup,
         );
     }
+    if app.show_missing {
+        draw_missing(frame, area, app);
+    }
     if app.show_help {
         draw_help(frame, area, app.tab);
     }
@@ -90,6 +93,40 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             popup,
         );
     }
+}
+
+/// The corpora the datasets file names that are not there, and the choices.
+fn draw_missing(frame: &mut Frame, area: Rect, app: &App) {
+    let mut lines: Vec<Line> = vec![Line::from(
+        "These corpora are named in the datasets file but their folders are not there:",
+    )];
+    lines.push(Line::from(""));
+    for missing in &app.catalog.missing {
+        lines.push(Line::from(format!("  {}", missing.path.display())).style(app.theme.error));
+        lines.push(Line::from(format!("    {}", missing.reason())));
+    }
+    lines.push(Line::from(""));
+    let rest = if app.catalog.clips.is_empty() {
+        "Nothing else is configured, so there are no clips. Fix the path (or set `enabled = false`) and start again."
+    } else {
+        "The clips of the other corpora are loaded. Training on them waits until this is fixed."
+    };
+    lines.push(Line::from(rest));
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        "d  use the SYNTHETIC demo corpus instead · Enter  go on · q  quit",
+    ));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let popup = centered(area, 100, height);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Missing corpora "),
+        ),
+        popup,
+    );
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -33,6 +33,7 @@ fn catalog(n: usize) -> Catalog {
         }],
         clips,
         problems: vec![],
+        missing: vec![],
         labels,
         sample_rate: 16_000,
         synthetic: true,
@@ -539,4 +540,39 @@ fn snapshots_of_browse_plugins_and_help() {
     app.handle_key(KeyEvent::from(KeyCode::F(1)));
     app.handle_key(KeyEvent::from(KeyCode::Char('?')));
     insta::assert_snapshot!("browse_help", render(&mut app, 120, 30));
+}
+
+#[test]
+fn missing_corpora_are_shown_first_and_the_demo_only_comes_on_a_key() {
+    let mut empty = catalog(0);
+    empty.synthetic = false;
+    empty.missing = vec![crate::corpus::MissingCorpus {
+        kind: CorpusKind::Tess,
+        path: "/corpra/TESS".into(),
+        file: Some("/home/u/datasets.toml".into()),
+        line: 3,
+        error: "does not exist".into(),
+    }];
+    let mut app = App::new(empty);
+    app.show_missing = true;
+    app.demo_loader = Some(Box::new(|| Ok(catalog(4))));
+    let screen = render(&mut app, 120, 20);
+    assert!(screen.contains("Missing corpora"), "{screen}");
+    assert!(screen.contains("/corpra/TESS"), "{screen}");
+    assert!(
+        screen.contains("TESS corpus folder does not exist (set in /home/u/datasets.toml:3)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("SYNTHETIC"), "{screen}");
+    // Other keys do nothing while the panel is up: no view switches behind it.
+    app.handle_key(KeyEvent::from(KeyCode::F(5)));
+    assert!(app.show_missing);
+    app.start_training();
+    assert!(app.status.contains("not training"), "{}", app.status);
+    app.handle_key(KeyEvent::from(KeyCode::Char('d')));
+    assert!(!app.show_missing);
+    assert_eq!(app.view.len(), 4);
+    let screen = render(&mut app, 120, 20);
+    assert!(screen.contains("SYNTHETIC"), "{screen}");
+    assert!(screen.contains("as asked"), "{screen}");
 }
