@@ -128,6 +128,81 @@ fn train_eval_predict_on_the_demo_corpus() {
         let sum: f64 = probs.values().map(|v| v.as_f64().unwrap()).sum();
         assert!((sum - 1.0).abs() < 1e-4, "{row}");
     }
+
+    // A broken and a missing file among good ones: each reported once, with its cause; the good
+    // one is predicted; the exit status says not all were.
+    let broken = home.path().join("broken.wav");
+    write(&broken, b"RIFF\x10\x00\x00\x00WAVEfmt ");
+    let missing = home.path().join("missing.wav");
+    let predict = serlab(home.path())
+        .args(["predict", "--json", "--model"])
+        .arg(&out)
+        .arg(demo.join(files[0]))
+        .arg(&broken)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&predict);
+    assert_eq!(predict.status.code(), Some(1), "{stderr}");
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&predict.stdout).unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    for (file, cause) in [(&broken, "truncated"), (&missing, "No such file")] {
+        let name = file.display().to_string();
+        assert_eq!(stderr.matches(&name).count(), 1, "{name}: {stderr}");
+        let line = stderr.lines().find(|l| l.contains(&name)).unwrap();
+        assert!(line.contains(cause), "{line}");
+    }
+
+    // eval over a corpus with a broken clip: reported once, left out, the rest evaluated.
+    let copy = home.path().join("ravdess-copy");
+    copy_dir(&demo.join("RAVDESS"), &copy);
+    let damaged = copy.join("Actor_01/03-01-05-01-01-01-01.wav");
+    write(&damaged, b"RIFF\x10\x00\x00\x00WAVEfmt ");
+    let datasets = datasets_file(home.path(), &[("ravdess", &copy)]);
+    let eval = serlab(home.path())
+        .args(["eval", "--json", "--datasets"])
+        .arg(&datasets)
+        .arg("--model")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&eval);
+    assert!(eval.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.matches(&damaged.display().to_string()).count(),
+        1,
+        "{stderr}"
+    );
+    let metrics: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    let labelled = walk_wavs(&copy) - 1;
+    assert!(
+        metrics["n"].as_u64().unwrap() as usize <= labelled && metrics["n"].as_u64().unwrap() > 0,
+        "{metrics}"
+    );
+    assert_eq!(
+        metrics["synthetic"], false,
+        "a copy named in a datasets file is not the demo"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn walk_wavs(dir: &Path) -> usize {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "wav"))
+        .count()
 }
 
 /// Trains `classic` with `config`, saves the outcome to `dir` and loads it back.

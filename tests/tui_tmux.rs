@@ -304,9 +304,10 @@ fn the_lab_on_ravdess_dev_in_tmux() {
     );
 }
 
-/// Broken plugins in the user plugin folder (a truncated copy of a real one, one that aborts
-/// while loading, one that segfaults in every extraction): the lab starts, lists them with what
-/// happened, survives using the crashing one, and goes on with a built-in.
+/// Broken plugins in the user plugin folder (a truncated copy of a real one, one that aborts and
+/// one that hangs while loading, one that allocates without end and one that segfaults in every
+/// extraction): the lab starts, lists them with what happened, survives using the crashing one,
+/// and goes on with a built-in.
 #[test]
 fn the_lab_survives_broken_plugins_in_tmux() {
     let home = tempfile::tempdir().unwrap();
@@ -315,7 +316,16 @@ fn the_lab_survives_broken_plugins_in_tmux() {
     let whole = std::fs::read(common::built_in("classic")).unwrap();
     std::fs::write(plugins.join("libzz_cut.so"), &whole[..20_000]).unwrap();
     common::c_plugin(&plugins, "ABORT_LOAD");
+    common::c_plugin(&plugins, "HANG_LOAD");
+    common::c_plugin(&plugins, "ALLOC_FOREVER");
     common::c_plugin(&plugins, "SEGV_EXTRACT");
+    // A short probe limit for the plugin that hangs while loading (a file naming no corpus: the
+    // demo corpus stands in).
+    std::fs::write(
+        home.path().join("datasets.toml"),
+        "[plugins]\nprobe_timeout_s = 1\nmemory_limit_mb = 256\n",
+    )
+    .unwrap();
     let name = format!("serlab-broken-plugins-{}", std::process::id());
     let Some(session) = Session::start(home.path(), &name) else {
         return;
