@@ -206,6 +206,16 @@ impl AugmentPolicy {
         Ok(policy)
     }
 
+    /// The policy in `path`, or the default when there is no such file (a broken one is an
+    /// error naming it).
+    pub fn load_or_default(path: &std::path::Path) -> Result<Self, String> {
+        if path.exists() {
+            Self::load(path)
+        } else {
+            Ok(Self::default())
+        }
+    }
+
     pub fn save(&self, path: &std::path::Path) -> Result<(), String> {
         let text = toml::to_string_pretty(self).map_err(|e| e.to_string())?;
         crate::util::atomic::write_atomically(path, text.as_bytes())

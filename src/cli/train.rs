@@ -32,14 +32,8 @@ fn policy_from(arg: Option<&str>) -> anyhow::Result<AugmentPolicy> {
         Some("off") | Some("none") => Ok(AugmentPolicy::off()),
         Some("default") => Ok(AugmentPolicy::default()),
         Some(path) => AugmentPolicy::load(Path::new(path)).map_err(|e| anyhow!(e)),
-        None => {
-            let user = AugmentPolicy::user_default_path();
-            if user.is_file() {
-                AugmentPolicy::load(&user).map_err(|e| anyhow!(e))
-            } else {
-                Ok(AugmentPolicy::default())
-            }
-        }
+        None => AugmentPolicy::load_or_default(&AugmentPolicy::user_default_path())
+            .map_err(|e| anyhow!(e)),
     }
 }
 

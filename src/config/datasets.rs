@@ -443,14 +443,7 @@ fn parse_labels(
 }
 
 fn resolve_path(text: &str, base: &Path) -> PathBuf {
-    let expanded = if let Some(rest) = text.strip_prefix("~/") {
-        match directories::BaseDirs::new() {
-            Some(dirs) => dirs.home_dir().join(rest),
-            None => PathBuf::from(text),
-        }
-    } else {
-        PathBuf::from(text)
-    };
+    let expanded = super::dirs::expand_home(text);
     if expanded.is_absolute() {
         expanded
     } else {

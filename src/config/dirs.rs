@@ -50,3 +50,11 @@ pub fn log_file() -> PathBuf {
     }
     state.join("serlab.log")
 }
+
+/// `~/x` means the home folder's `x`, as in a shell; anything else is taken as it is.
+pub fn expand_home(text: &str) -> PathBuf {
+    match (text.strip_prefix("~/"), directories::BaseDirs::new()) {
+        (Some(rest), Some(dirs)) => dirs.home_dir().join(rest),
+        _ => PathBuf::from(text),
+    }
+}

@@ -102,7 +102,18 @@ impl PluginRegistry {
 
     /// Loads one more library (e.g. a path typed in the TUI) and adds it to the list.
     pub fn load_path(&mut self, path: &Path) -> Result<Arc<Plugin>, PluginError> {
-        match Plugin::open(path, &self.isolation) {
+        let opened = Plugin::open(path, &self.isolation);
+        self.add(path, opened)
+    }
+
+    /// Adds a plugin opened elsewhere (on a worker thread: a probe may take seconds), or its
+    /// refusal; a loaded plugin replaces one of the same name.
+    pub fn add(
+        &mut self,
+        path: &Path,
+        opened: Result<Plugin, PluginError>,
+    ) -> Result<Arc<Plugin>, PluginError> {
+        match opened {
             Ok(plugin) => {
                 if let Some(timeout) = self.call_timeout {
                     plugin.set_call_timeout(timeout);

@@ -44,7 +44,7 @@ pub fn isolation_settings(config: &DatasetsConfig, reprobe: bool) -> IsolationSe
             .filter(|(name, _)| std::env::var_os(name).is_none())
             .map(|(name, value)| (name.to_string(), value.as_os_str().to_owned()))
             .collect(),
+        cache: Some(crate::config::dirs::cache_dir().join("plugin-probes.json")),
         reprobe,
-        ..IsolationSettings::default()
     }
 }

@@ -76,6 +76,11 @@ pub enum TrainError {
     /// A setting that cannot work with this data (more folds than speakers): nothing was run.
     #[error("{0}")]
     Settings(String),
+    /// The model trained but its folder could not be written.
+    #[error("the model was not saved: {0}")]
+    NotSaved(String),
+    #[error("the training thread panicked (see the log)")]
+    Panicked,
     /// The plugin broke on a clip and the run was asked to stop at such a fault.
     #[error("stopped: {0} (with --on-plugin-error skip, such clips are left out and reported)")]
     PluginFault(crate::features::batch::ClipError),

@@ -4,6 +4,7 @@
 pub mod data;
 pub mod engine;
 pub mod events;
+pub mod job;
 pub mod metrics;
 pub mod normalize;
 pub mod persist;
@@ -13,5 +14,5 @@ pub mod schedule;
 pub mod split;
 
 /// The feature plugin training uses unless told otherwise (CLI and TUI): eGeMAPS functionals
-/// generalised best to unseen speakers in our measurements (README, Training).
+/// generalised best to unseen speakers in our measurements (docs/RESULTS.md).
 pub const DEFAULT_PLUGIN: &str = "egemaps_ext";

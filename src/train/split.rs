@@ -19,6 +19,16 @@ pub enum SplitKind {
 }
 
 impl SplitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SplitKind::Speaker => "speaker-independent split",
+            SplitKind::Corpus => "leave-one-corpus-out split",
+            SplitKind::Random => "random split (LEAKY)",
+        }
+    }
+}
+
+impl SplitKind {
     pub fn protocol(self) -> &'static str {
         match self {
             Self::Speaker => "speaker-independent (group k-fold over corpus+speaker)",

@@ -3,7 +3,7 @@
 
 mod app;
 mod inspect;
-mod keys;
+pub mod keys;
 mod terminal;
 pub mod theme;
 mod views;
@@ -53,10 +53,9 @@ pub fn run_app(
             }
         };
     let registry = crate::features::open_registry(&config, plugins);
-    let missing = !catalog.missing.is_empty();
+    // Missing corpora open the app on a panel that lists them (`App::with_parts`).
     let mut app = App::with_parts(catalog, relabels, registry);
     app.on_plugin_error = on_plugin_error;
-    app.show_missing = missing;
     app.demo_loader = Some(Box::new(move || {
         crate::corpus::open_demo_catalog(&config).map_err(|e| e.to_string())
     }));
@@ -68,8 +67,8 @@ pub fn run_app(
         },
         Some(&theme::ThemeSet::user_dir()),
     );
-    app.player = Some(crate::audio::player::Player::spawn());
-    app.inspector = Some(inspect::Inspector::spawn(Some(
+    app.playback.player = Some(crate::audio::player::Player::spawn());
+    app.clip.inspector = Some(inspect::Inspector::spawn(Some(
         crate::features::cache::FeatureCache::default_location(),
     )));
     let result = {

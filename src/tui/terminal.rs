@@ -1,39 +1,24 @@
-//! Owns the terminal: enters raw mode and the alternate screen, restores both on every exit path
-//! (including panics), and runs the draw/event loop.
+//! Owns the terminal: ratatui's `init` enters raw mode and the alternate screen and installs a
+//! panic hook that restores both; `restore` runs on every other way out. Here too is the
+//! draw/event loop.
 
 use super::App;
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
-use ratatui::crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
-};
-use ratatui::crossterm::{cursor, execute};
-use ratatui::prelude::*;
 use std::io;
 use std::time::Duration;
 
-fn restore() {
-    let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
-}
-
+/// Restores the terminal when dropped, whichever way `run` leaves (an error included).
 struct RestoreOnDrop;
 
 impl Drop for RestoreOnDrop {
     fn drop(&mut self) {
-        restore();
+        ratatui::restore();
     }
 }
 
 pub fn run(app: &mut App) -> io::Result<()> {
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore();
-        previous_hook(info);
-    }));
-    enable_raw_mode()?;
+    let mut terminal = ratatui::try_init()?;
     let _restore = RestoreOnDrop;
-    execute!(io::stdout(), EnterAlternateScreen)?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
     while !app.should_quit() {
         app.tick();

@@ -60,7 +60,8 @@ pub struct IsolationSettings {
     pub probe_timeout: Duration,
     /// Variables set for plugin processes (their settings, e.g. the openSMILE bridge's library).
     pub env: Vec<(String, OsString)>,
-    /// Where probe results are remembered; `None`: probe every time.
+    /// Where probe results are remembered; `None` (the default): probe every time. The app
+    /// remembers them in the user's cache dir (`features::isolation_settings`).
     pub cache: Option<PathBuf>,
     /// Probe again even where the cache has an answer (and remember the new one).
     pub reprobe: bool,
@@ -73,7 +74,7 @@ impl Default for IsolationSettings {
             memory_limit_bytes: Some(DEFAULT_MEMORY_LIMIT_MB << 20),
             probe_timeout: DEFAULT_PROBE_TIMEOUT,
             env: Vec::new(),
-            cache: Some(crate::config::dirs::cache_dir().join("plugin-probes.json")),
+            cache: None,
             reprobe: false,
         }
     }

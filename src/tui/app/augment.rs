@@ -4,7 +4,6 @@
 
 use super::App;
 use crate::augment::{AugmentPolicy, NoiseKind, ShiftMode};
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,11 +126,7 @@ fn number(policy: &mut AugmentPolicy, field: AugmentField) -> Option<&mut f64> {
 impl AugmentEditor {
     /// The policy in `path`, or the default when there is no file yet.
     pub fn load(path: &Path) -> Result<Self, String> {
-        let policy = if path.exists() {
-            AugmentPolicy::load(path)?
-        } else {
-            AugmentPolicy::default()
-        };
+        let policy = AugmentPolicy::load_or_default(path)?;
         Ok(Self { policy, field: 0 })
     }
 
@@ -205,30 +200,29 @@ impl AugmentEditor {
     }
 }
 
-impl App {
-    pub(super) fn augment_key(&mut self, key: KeyEvent) {
+impl AugmentEditor {
+    /// Selects the next (or previous) setting.
+    pub fn step_field(&mut self, down: bool) {
         let last = AugmentField::ALL.len() - 1;
+        self.field = if down {
+            (self.field + 1).min(last)
+        } else {
+            self.field.saturating_sub(1)
+        };
+    }
+}
+
+impl App {
+    /// Changes the selected setting one step up or down (`None`: back to the default policy),
+    /// and saves the policy at once where training reads it.
+    pub(super) fn change_setting(&mut self, up: Option<bool>) {
         let field = self.augment.selected();
-        let change = match key.code {
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.augment.field = (self.augment.field + 1).min(last);
-                return;
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                self.augment.field = self.augment.field.saturating_sub(1);
-                return;
-            }
-            KeyCode::Right | KeyCode::Char('l') | KeyCode::Char('+') | KeyCode::Enter => {
-                self.augment.adjust(field, true)
-            }
-            KeyCode::Left | KeyCode::Char('h') | KeyCode::Char('-') => {
-                self.augment.adjust(field, false)
-            }
-            KeyCode::Char('d') => {
+        let change = match up {
+            Some(up) => self.augment.adjust(field, up),
+            None => {
                 self.augment.policy = AugmentPolicy::default();
                 Ok(())
             }
-            _ => return,
         };
         if let Err(e) = change {
             self.status = format!("not changed: {e}");

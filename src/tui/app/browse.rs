@@ -1,8 +1,11 @@
 //! Browse: filters (corpus, class, speaker, gender, search), sorting and moving the selection.
+//! The filtered list is also the Clip view's: its selection is the clip shown there.
 
-use super::App;
+use super::{App, Overlay};
 use crate::corpus::{CorpusKind, Gender};
+use crate::tui::keys::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use std::cell::Cell;
 
 /// How Browse orders the clips.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +45,6 @@ pub struct Filters {
     pub speaker: Option<String>,
     pub gender: Option<Gender>,
     pub search: String,
-    pub searching: bool,
     pub sort: SortKey,
 }
 
@@ -54,7 +56,6 @@ impl Default for Filters {
             speaker: None,
             gender: None,
             search: String::new(),
-            searching: false,
             sort: SortKey::File,
         }
     }
@@ -81,11 +82,32 @@ fn cycle<T: Clone + PartialEq>(items: &[T], current: &Option<T>) -> Option<T> {
     }
 }
 
+/// The clip list Browse shows (and the Clip view walks).
+#[derive(Debug, Default)]
+pub struct BrowseState {
+    /// Indices into `catalog.clips`: the clips that pass the filters, in sort order.
+    pub view: Vec<usize>,
+    pub filters: Filters,
+    /// Position in `view`.
+    pub selected: usize,
+    /// Rows the last drawn table showed, for paging (the drawing knows, the keys need it).
+    pub page_rows: Cell<usize>,
+    /// Clips per corpus (in catalog order) and class in `view`, counted when the view changes.
+    pub counts: Vec<Vec<usize>>,
+}
+
+impl BrowseState {
+    /// The catalog index of the selected clip.
+    pub fn current(&self) -> Option<usize> {
+        self.view.get(self.selected).copied()
+    }
+}
+
 impl App {
     /// Rebuilds the view after a filter or sort change, keeping the selected clip if it stays.
     pub fn refresh_view(&mut self) {
         let keep = self.current_clip();
-        let f = &self.filters;
+        let f = &self.browse.filters;
         let needle = f.search.to_lowercase();
         let clips = &self.catalog.clips;
         let mut view: Vec<usize> = (0..clips.len())
@@ -111,21 +133,44 @@ impl App {
                 view.sort_by(|&a, &b| clips[a].duration_s.total_cmp(&clips[b].duration_s))
             }
         }
-        self.selected = keep
+        self.browse.selected = keep
             .and_then(|k| view.iter().position(|&i| i == k))
             .unwrap_or(0);
-        self.view = view;
+        self.browse.view = view;
+        self.recount();
+    }
+
+    /// Counts the view's clips per corpus and class (after the view or a label changed), so that
+    /// drawing does not count every frame.
+    pub(super) fn recount(&mut self) {
+        let classes = self.catalog.classes().len();
+        let clips = &self.catalog.clips;
+        let view = &self.browse.view;
+        self.browse.counts = self
+            .catalog
+            .corpora
+            .iter()
+            .map(|root| {
+                let mut counts = vec![0usize; classes];
+                for clip in view.iter().map(|&i| &clips[i]) {
+                    if let (true, Some(t)) = (clip.corpus == root.kind, clip.target) {
+                        counts[t] += 1;
+                    }
+                }
+                counts
+            })
+            .collect();
     }
 
     pub(super) fn search_key(&mut self, key: KeyEvent) {
         match key.code {
-            KeyCode::Enter | KeyCode::Esc => self.filters.searching = false,
+            KeyCode::Enter | KeyCode::Esc => self.overlay = Overlay::None,
             KeyCode::Backspace => {
-                self.filters.search.pop();
+                self.browse.filters.search.pop();
                 self.refresh_view();
             }
             KeyCode::Char(c) => {
-                self.filters.search.push(c);
+                self.browse.filters.search.push(c);
                 self.refresh_view();
             }
             _ => {}
@@ -138,75 +183,66 @@ impl App {
         self.catalog
             .clips
             .iter()
-            .filter(|c| self.filters.corpus.is_none_or(|k| c.corpus == k))
+            .filter(|c| self.browse.filters.corpus.is_none_or(|k| c.corpus == k))
             .map(|c| c.speaker_key())
             .filter(|k| seen.insert(k.clone()))
             .collect()
     }
 
     /// Moves the selection in the view (shared by Browse and Clip).
-    pub(super) fn move_selection(&mut self, code: KeyCode) -> bool {
-        let last = self.view.len().saturating_sub(1);
-        self.selected = match code {
-            KeyCode::Down | KeyCode::Char('j') => (self.selected + 1).min(last),
-            KeyCode::Up | KeyCode::Char('k') => self.selected.saturating_sub(1),
-            KeyCode::PageDown => (self.selected + self.page_rows).min(last),
-            KeyCode::PageUp => self.selected.saturating_sub(self.page_rows),
-            KeyCode::Home | KeyCode::Char('g') => 0,
-            KeyCode::End | KeyCode::Char('G') => last,
-            _ => return false,
+    pub(super) fn move_selection(&mut self, code: KeyCode) {
+        let last = self.browse.view.len().saturating_sub(1);
+        let page = self.browse.page_rows.get().max(1);
+        let selected = self.browse.selected;
+        self.browse.selected = match code {
+            KeyCode::Down => (selected + 1).min(last),
+            KeyCode::Up => selected.saturating_sub(1),
+            KeyCode::PageDown => (selected + page).min(last),
+            KeyCode::PageUp => selected.saturating_sub(page),
+            KeyCode::Home => 0,
+            KeyCode::End => last,
+            _ => selected,
         };
-        true
     }
 
-    pub(super) fn browse_key(&mut self, key: KeyEvent, ctrl: bool) {
-        match key.code {
-            KeyCode::Char('/') => {
-                self.filters.searching = true;
-                self.status =
-                    "type to search path, speaker or emotion; Enter keeps the filter".into();
-            }
-            KeyCode::Char('c') => {
+    /// The filter and sort actions of Browse.
+    pub(super) fn filter(&mut self, action: Action) {
+        let filters = &mut self.browse.filters;
+        match action {
+            Action::FilterCorpus => {
                 let kinds: Vec<_> = self.catalog.corpora.iter().map(|r| r.kind).collect();
-                self.filters.corpus = cycle(&kinds, &self.filters.corpus);
+                filters.corpus = cycle(&kinds, &filters.corpus);
                 // A speaker of another corpus would hide everything.
-                if let Some(s) = &self.filters.speaker {
-                    if !self.speaker_choices().contains(s) {
-                        self.filters.speaker = None;
+                if let Some(s) = self.browse.filters.speaker.clone() {
+                    if !self.speaker_choices().contains(&s) {
+                        self.browse.filters.speaker = None;
                     }
                 }
-                self.refresh_view();
             }
-            KeyCode::Char('l') => {
+            Action::FilterClass => {
                 let classes: Vec<usize> = (0..self.catalog.classes().len()).collect();
-                self.filters.class = cycle(&classes, &self.filters.class);
-                self.refresh_view();
+                filters.class = cycle(&classes, &filters.class);
             }
-            KeyCode::Char('s') => {
-                self.filters.speaker = cycle(&self.speaker_choices(), &self.filters.speaker);
-                self.refresh_view();
+            Action::FilterSpeaker => {
+                let choices = self.speaker_choices();
+                let filters = &mut self.browse.filters;
+                filters.speaker = cycle(&choices, &filters.speaker);
             }
-            KeyCode::Char('f') => {
+            Action::FilterGender => {
                 let genders = [Gender::Female, Gender::Male, Gender::Unknown];
-                self.filters.gender = cycle(&genders, &self.filters.gender);
-                self.refresh_view();
+                filters.gender = cycle(&genders, &filters.gender);
             }
-            KeyCode::Char('x') => {
-                let sort = self.filters.sort;
-                self.filters = super::Filters {
-                    sort,
+            Action::ClearFilters => {
+                *filters = Filters {
+                    sort: filters.sort,
                     ..Default::default()
                 };
-                self.refresh_view();
                 self.status = "filters cleared".into();
             }
-            KeyCode::Char('o') => {
-                self.filters.sort = self.filters.sort.next();
-                self.refresh_view();
-            }
-            code if self.move_selection(code) => {}
-            _ => self.relabel_key(key, ctrl),
+            Action::Sort => filters.sort = filters.sort.next(),
+            _ => return,
         }
+        self.refresh_view();
     }
 }
 

@@ -1,6 +1,7 @@
-//! The application state and how keys change it. No terminal here: tests drive it directly.
-//! Slow work (training, decoding a clip for the Clip view, playback) runs on worker threads and
-//! reports through channels that `tick` drains, so the UI never blocks.
+//! The application state and how actions change it. No terminal here: tests drive it directly.
+//! Keys become `Action`s through the one key table (`keys`); an open overlay takes the keys
+//! first. Slow work (training, decoding a clip for the Clip view, playback, probing a plugin)
+//! runs on worker threads and reports through channels that `tick` drains, so the UI never blocks.
 
 mod augment;
 mod browse;
@@ -10,15 +11,18 @@ mod relabel;
 mod training;
 
 pub use augment::{AugmentEditor, AugmentField};
-pub use browse::Filters;
-pub use training::TrainView;
+pub use browse::BrowseState;
+pub use clip::ClipState;
+pub use plugins::PluginsState;
+pub use training::{training_settings_text, TrainView};
 
-use super::inspect::{ClipDetails, Inspector};
+use super::keys::{self, Action, Context};
 use super::theme::{Theme, ThemeSet, UiSettings};
 use crate::corpus::Catalog;
+use crate::features::batch::OnPluginError;
 use crate::features::PluginRegistry;
 use crate::relabel::RelabelStore;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,9 +53,31 @@ impl Tab {
         }
     }
 
-    fn index(self) -> usize {
+    /// Its position in the tab bar.
+    pub fn index(self) -> usize {
         Self::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
+
+    fn step(self, forward: bool) -> Tab {
+        let n = Self::ALL.len();
+        Self::ALL[(self.index() + if forward { 1 } else { n - 1 }) % n]
+    }
+}
+
+/// What sits on top of the views and takes the keys first.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help,
+    /// Quit while training runs?
+    ConfirmQuit,
+    /// At start, while the datasets file names corpora that are not there.
+    MissingCorpora,
+    /// A plugin path being typed in the Plugins view.
+    PluginPrompt(String),
+    /// Browse's search being typed (the text lives in the filters).
+    Search,
 }
 
 /// Where the app keeps what the user changes. `None` keeps it in memory only (tests).
@@ -65,48 +91,34 @@ pub struct AppPaths {
     pub models: Option<PathBuf>,
 }
 
+/// Background playback; `player` is `None` in tests that need no audio.
+#[derive(Default)]
+pub struct Playback {
+    pub player: Option<crate::audio::player::Player>,
+    pub playing: bool,
+    /// Numbers augmented plays, so each draws new augmentation.
+    count: u64,
+}
+
 pub struct App {
     pub catalog: Catalog,
-    /// Indices into `catalog.clips`: the filtered, sorted list Browse shows.
-    pub view: Vec<usize>,
-    pub filters: Filters,
-    /// Position in `view`.
-    pub selected: usize,
-    /// Rows visible in the last drawn table, for paging.
-    pub page_rows: usize,
     pub tab: Tab,
-    pub show_help: bool,
-    pub confirm_quit: bool,
-    /// Shown at start while the datasets file names corpora that are not there.
-    pub show_missing: bool,
-    /// Opens the demo corpus when the user asks for it in the missing-corpora panel.
-    pub demo_loader: Option<Box<dyn Fn() -> Result<Catalog, String>>>,
+    pub overlay: Overlay,
     pub status: String,
-    pub relabels: Option<RelabelStore>,
-    pub registry: PluginRegistry,
-    /// What training does when the plugin breaks on a clip (`--on-plugin-error`).
-    pub on_plugin_error: crate::features::batch::OnPluginError,
-    pub active_plugin: String,
-    pub plugin_selected: usize,
-    /// The plugin path being typed in the Plugins view, while the prompt is open.
-    pub plugin_prompt: Option<String>,
+    pub browse: BrowseState,
+    pub clip: ClipState,
+    pub plugins: PluginsState,
     pub train: TrainView,
     pub augment: AugmentEditor,
+    pub relabels: Option<RelabelStore>,
     pub theme: Theme,
     pub themes: ThemeSet,
     pub paths: AppPaths,
-    /// Background playback; `None` in tests that need no audio.
-    pub player: Option<crate::audio::player::Player>,
-    pub playing: bool,
-    /// The Clip view's worker; `None` in tests that draw no clip.
-    pub inspector: Option<Inspector>,
-    /// The latest answer for the Clip view (it may be for another clip while a new one loads).
-    pub details: Option<ClipDetails>,
-    /// The clip and plugin last asked of the inspector.
-    inspected: Option<(usize, String)>,
-    /// First feature row shown in the Clip view.
-    pub feature_scroll: usize,
-    play_count: u64,
+    pub playback: Playback,
+    /// What training does when the plugin breaks on a clip (`--on-plugin-error`).
+    pub on_plugin_error: OnPluginError,
+    /// Opens the demo corpus when the user asks for it in the missing-corpora panel.
+    pub demo_loader: Option<Box<dyn Fn() -> Result<Catalog, String>>>,
     quit: bool,
 }
 
@@ -120,58 +132,38 @@ impl App {
         relabels: Option<RelabelStore>,
         registry: PluginRegistry,
     ) -> Self {
-        // The training default first, then classic, then whatever loaded.
-        let preferred = [crate::train::DEFAULT_PLUGIN, "classic"]
-            .into_iter()
-            .find(|name| registry.get(name).is_ok());
-        let active_plugin = if let Some(name) = preferred {
-            name.to_string()
-        } else {
-            registry
-                .loaded()
-                .next()
-                .map(|p| p.name.clone())
-                .unwrap_or_else(|| "classic".into())
-        };
-        let view = (0..catalog.clips.len()).collect();
         let themes = ThemeSet::load(None);
         let theme = themes
             .themes
             .first()
             .cloned()
             .unwrap_or_else(Theme::colourless);
-        Self {
+        let overlay = if catalog.missing.is_empty() {
+            Overlay::None
+        } else {
+            Overlay::MissingCorpora
+        };
+        let mut app = Self {
+            browse: BrowseState::default(),
             catalog,
-            view,
-            filters: Filters::default(),
-            selected: 0,
-            page_rows: 20,
             tab: Tab::Browse,
-            show_help: false,
-            confirm_quit: false,
-            show_missing: false,
-            demo_loader: None,
+            overlay,
             status: String::new(),
-            relabels,
-            registry,
-            on_plugin_error: Default::default(),
-            active_plugin,
-            plugin_selected: 0,
-            plugin_prompt: None,
+            clip: ClipState::default(),
+            plugins: PluginsState::new(registry),
             train: TrainView::default(),
             augment: AugmentEditor::default(),
+            relabels,
             theme,
             themes,
             paths: AppPaths::default(),
-            player: None,
-            playing: false,
-            inspector: None,
-            details: None,
-            inspected: None,
-            feature_scroll: 0,
-            play_count: 0,
+            playback: Playback::default(),
+            on_plugin_error: OnPluginError::default(),
+            demo_loader: None,
             quit: false,
-        }
+        };
+        app.refresh_view();
+        app
     }
 
     /// The user's settings: themes (built-in + user folder, `NO_COLOR`), `ui.toml`, the
@@ -219,100 +211,115 @@ impl App {
 
     /// The catalog index of the selected clip.
     pub fn current_clip(&self) -> Option<usize> {
-        self.view.get(self.selected).copied()
+        self.browse.current()
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) {
-        if self.plugin_prompt.is_some() {
-            self.plugin_prompt_key(key);
-            return;
-        }
-        if self.filters.searching {
-            self.search_key(key);
-            return;
-        }
-        if self.confirm_quit {
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('q') => {
-                    self.stop_training();
-                    self.quit = true;
-                }
-                _ => self.confirm_quit = false,
-            }
-            return;
-        }
-        if self.show_help {
-            self.show_help = false;
-            return;
-        }
-        if self.show_missing {
-            self.missing_panel_key(key);
-            return;
-        }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('c') if ctrl => self.quit = true,
-            KeyCode::Char('q') | KeyCode::Esc => {
-                if self.train.running {
-                    self.confirm_quit = true;
-                } else {
-                    self.quit = true;
+        match &self.overlay {
+            Overlay::None => {
+                if let Some(action) = keys::action_for(&key, self.tab) {
+                    self.perform(action);
                 }
             }
-            KeyCode::Char('?') => self.show_help = true,
-            KeyCode::Char('t') => self.next_theme(),
-            KeyCode::Tab => self.tab = Tab::ALL[(self.tab.index() + 1) % Tab::ALL.len()],
-            KeyCode::BackTab => {
-                self.tab = Tab::ALL[(self.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
-            }
-            KeyCode::F(n @ 1..=5) => self.tab = Tab::ALL[usize::from(n) - 1],
-            KeyCode::Char(' ') if matches!(self.tab, Tab::Browse | Tab::Clip) => {
-                self.toggle_playback(false)
-            }
-            KeyCode::Char('a') if matches!(self.tab, Tab::Browse | Tab::Clip | Tab::Augment) => {
-                self.toggle_playback(true)
-            }
-            _ => match self.tab {
-                Tab::Browse => self.browse_key(key, ctrl),
-                Tab::Clip => self.clip_view_key(key, ctrl),
-                Tab::Augment => self.augment_key(key),
-                Tab::Plugins => self.plugins_key(key),
-                Tab::Train => self.train_key(key),
+            Overlay::Help => self.overlay = Overlay::None,
+            Overlay::ConfirmQuit => match keys::panel_action(&key, Context::ConfirmQuit) {
+                Some(action) => self.perform(action),
+                None => self.overlay = Overlay::None,
             },
+            Overlay::MissingCorpora => {
+                if let Some(action) = keys::panel_action(&key, Context::MissingCorpora) {
+                    self.perform(action);
+                }
+            }
+            Overlay::PluginPrompt(_) => self.plugin_prompt_key(key),
+            Overlay::Search => self.search_key(key),
         }
     }
 
-    /// The missing-corpora panel: `d` switches to the demo corpus on purpose, Enter or Esc goes on
-    /// with the corpora that are there, `q` quits.
-    fn missing_panel_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Char('d') => {
-                let Some(loader) = &self.demo_loader else {
-                    return;
-                };
-                match loader() {
-                    Ok(catalog) => {
-                        self.catalog = catalog;
-                        self.filters = Filters::default();
-                        self.selected = 0;
-                        self.refresh_view();
-                        self.show_missing = false;
-                        self.status =
-                            "using the SYNTHETIC demo corpus, as asked (the configured corpora are missing)"
-                                .into();
-                    }
-                    Err(e) => self.status = format!("cannot open the demo corpus: {e}"),
+    /// What every action does; the view decides where one action means different things
+    /// (Down moves the clip list, the augmentation settings or the plugin list).
+    pub fn perform(&mut self, action: Action) {
+        match action {
+            Action::NextView => self.tab = self.tab.step(true),
+            Action::PreviousView => self.tab = self.tab.step(false),
+            Action::ShowView(tab) => self.tab = tab,
+            Action::Help => self.overlay = Overlay::Help,
+            Action::NextTheme => self.next_theme(),
+            Action::Quit if self.train.running => self.overlay = Overlay::ConfirmQuit,
+            Action::Quit | Action::QuitNow => {
+                self.stop_training();
+                self.quit = true;
+            }
+            Action::Down | Action::Up => {
+                let down = action == Action::Down;
+                match self.tab {
+                    Tab::Augment => self.augment.step_field(down),
+                    Tab::Plugins => self.plugins.step(down),
+                    _ => self.move_selection(if down { KeyCode::Down } else { KeyCode::Up }),
                 }
             }
-            KeyCode::Char('q') => self.quit = true,
-            KeyCode::Enter | KeyCode::Esc => {
-                self.show_missing = false;
+            Action::PageDown => self.move_selection(KeyCode::PageDown),
+            Action::PageUp => self.move_selection(KeyCode::PageUp),
+            Action::First => self.move_selection(KeyCode::Home),
+            Action::Last => self.move_selection(KeyCode::End),
+            Action::PlayToggle => self.toggle_playback(false),
+            Action::PlayAugmented => self.toggle_playback(true),
+            Action::Relabel(n) => self.relabel(usize::from(n)),
+            Action::CorpusLabel => self.relabel(0),
+            Action::Undo => self.relabel_history(true),
+            Action::Redo => self.relabel_history(false),
+            Action::Search => {
+                self.overlay = Overlay::Search;
+                self.status =
+                    "type to search path, speaker or emotion; Enter keeps the filter".into();
+            }
+            Action::FilterCorpus
+            | Action::FilterClass
+            | Action::FilterSpeaker
+            | Action::FilterGender
+            | Action::ClearFilters
+            | Action::Sort => self.filter(action),
+            Action::ScrollFeaturesDown => self.clip.feature_scroll += 1,
+            Action::ScrollFeaturesUp => {
+                self.clip.feature_scroll = self.clip.feature_scroll.saturating_sub(1)
+            }
+            Action::Increase => self.change_setting(Some(true)),
+            Action::Decrease => self.change_setting(Some(false)),
+            Action::DefaultPolicy => self.change_setting(None),
+            Action::ActivatePlugin => self.activate_plugin(),
+            Action::LoadPlugin => {
+                self.overlay = Overlay::PluginPrompt(String::new());
+                self.status = "path of a plugin library (.so); Enter loads, Esc cancels".into();
+            }
+            Action::StartTraining => self.start_training(),
+            Action::StopTraining => self.stop_training(),
+            Action::UseDemo => self.use_demo(),
+            Action::Dismiss => {
+                self.overlay = Overlay::None;
                 self.status = format!(
                     "{} configured corpus folder(s) missing: see `serlab datasets`",
                     self.catalog.missing.len()
                 );
             }
-            _ => {}
+        }
+    }
+
+    /// The demo corpus in place of the missing ones, because the user asked for it.
+    fn use_demo(&mut self) {
+        let Some(loader) = &self.demo_loader else {
+            return;
+        };
+        match loader() {
+            Ok(catalog) => {
+                self.catalog = catalog;
+                self.browse = BrowseState::default();
+                self.refresh_view();
+                self.overlay = Overlay::None;
+                self.status =
+                    "using the SYNTHETIC demo corpus, as asked (the configured corpora are missing)"
+                        .into();
+            }
+            Err(e) => self.status = format!("cannot open the demo corpus: {e}"),
         }
     }
 
@@ -340,11 +347,11 @@ impl App {
     /// Space plays or stops the selected clip; `a` plays it under the current augmentation.
     fn toggle_playback(&mut self, augmented: bool) {
         use crate::audio::player::PlayerCommand;
-        let Some(player) = &self.player else {
+        let Some(player) = &self.playback.player else {
             self.status = "playback is not available in this session".into();
             return;
         };
-        if self.playing && !augmented {
+        if self.playback.playing && !augmented {
             player.send(PlayerCommand::Stop);
             return;
         }
@@ -355,11 +362,11 @@ impl App {
             return;
         };
         if augmented {
-            self.play_count += 1;
+            self.playback.count += 1;
             player.send(PlayerCommand::PlayAugmented(
                 clip,
                 Box::new(self.augment.policy.clone()),
-                self.play_count,
+                self.playback.count,
             ));
         } else {
             player.send(PlayerCommand::Play(clip));
@@ -368,25 +375,29 @@ impl App {
 
     /// Drains the workers' channels and asks for what the current view needs (every frame).
     pub fn tick(&mut self) {
-        if let Some(player) = &self.player {
+        if let Some(player) = &self.playback.player {
             for event in player.poll() {
                 match event {
                     crate::audio::player::PlayerEvent::Started(name) => {
-                        self.playing = true;
-                        self.status = format!("▶ playing {name} (Space stops)");
+                        self.playback.playing = true;
+                        self.status = format!(
+                            "▶ playing {name} ({} stops)",
+                            keys::key_for(Action::PlayToggle, Tab::Browse)
+                        );
                     }
                     crate::audio::player::PlayerEvent::Finished => {
-                        self.playing = false;
+                        self.playback.playing = false;
                         self.status = "playback finished".into();
                     }
                     crate::audio::player::PlayerEvent::Error(e) => {
-                        self.playing = false;
+                        self.playback.playing = false;
                         self.status = e;
                     }
                 }
             }
         }
         self.tick_inspector();
+        self.tick_plugin_loading();
         self.tick_training();
     }
 }

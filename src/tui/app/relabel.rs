@@ -3,19 +3,8 @@
 
 use super::App;
 use crate::relabel::ClipKey;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 impl App {
-    /// Digits, `u` and Ctrl-r; other keys are ignored.
-    pub(super) fn relabel_key(&mut self, key: KeyEvent, ctrl: bool) {
-        match key.code {
-            KeyCode::Char('r') if ctrl => self.relabel_history(false),
-            KeyCode::Char('u') => self.relabel_history(true),
-            KeyCode::Char(d @ '0'..='9') => self.relabel(d as usize - '0' as usize),
-            _ => {}
-        }
-    }
-
     /// Brings one clip's target in line with the relabel store.
     fn refresh_target(&mut self, key: &ClipKey) {
         let label = self
@@ -35,10 +24,11 @@ impl App {
                 }
             }
         }
+        self.recount();
     }
 
     /// `0` resets to the corpus label; `n` sets the n-th class.
-    fn relabel(&mut self, digit: usize) {
+    pub(super) fn relabel(&mut self, digit: usize) {
         let classes = self.catalog.classes().to_vec();
         let label = match digit {
             0 => None,
@@ -69,7 +59,7 @@ impl App {
         }
     }
 
-    fn relabel_history(&mut self, undo: bool) {
+    pub(super) fn relabel_history(&mut self, undo: bool) {
         let Some(store) = self.relabels.as_mut() else {
             return;
         };
@@ -83,11 +73,12 @@ impl App {
                 );
                 // Select the clip in the (possibly filtered) view, if it is shown there.
                 if let Some(pos) = self
+                    .browse
                     .view
                     .iter()
                     .position(|&i| key.matches(&self.catalog.clips[i]))
                 {
-                    self.selected = pos;
+                    self.browse.selected = pos;
                 }
                 self.refresh_target(&key);
             }

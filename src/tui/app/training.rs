@@ -1,16 +1,14 @@
-//! The Train view's run: a worker thread trains with the active plugin and the current
-//! augmentation, saves the model directory, and reports through the training event channel.
-//! The run is over when the worker hangs up (after saving, an error, a stop, or a crash).
+//! The Train view's run: a training job (`train::job`, as the CLI's) with the active plugin and
+//! the current augmentation, which saves the model directory and reports through its channel.
+//! The run is over when the job hangs up (after saving, an error, a stop, or a crash).
 
 use super::App;
 use crate::train::events::{EpochReport, TrainEvent};
+use crate::train::job::TrainJob;
 use crate::train::metrics::Scores;
 use crate::train::run::TrainConfig;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
-use std::sync::Arc;
+use std::sync::mpsc::TryRecvError;
 
 /// What the Train view shows.
 #[derive(Default)]
@@ -31,8 +29,9 @@ pub struct TrainView {
     pub result: Option<String>,
     /// Where the finished model was written.
     pub saved: Option<PathBuf>,
-    events: Option<Receiver<TrainEvent>>,
-    cancel: Option<Arc<AtomicBool>>,
+    /// The settings of the run shown (the TUI's own choices, see `tui_config`).
+    pub settings: Option<String>,
+    job: Option<TrainJob>,
 }
 
 impl TrainView {
@@ -47,23 +46,40 @@ impl TrainView {
     }
 }
 
-/// TUI runs are shorter than the CLI default: results in minutes, not hours.
-fn tui_loop_settings() -> crate::train::engine::LoopSettings {
-    crate::train::engine::LoopSettings {
-        epochs: 20,
-        ..Default::default()
-    }
+/// The TUI's training settings: the one training config's defaults, with two choices of its
+/// own for a run in minutes rather than the CLI's longer one: fewer epochs and a single network
+/// instead of an ensemble. The Train view shows them.
+pub fn tui_config() -> TrainConfig {
+    let mut config = TrainConfig {
+        ensemble: 1,
+        ..TrainConfig::default()
+    };
+    config.settings.epochs = 20;
+    config
+}
+
+/// The settings a run uses, in a line.
+pub fn settings_text(config: &TrainConfig) -> String {
+    format!(
+        "{} · {} epochs at most · {} network{} · augmentation {}",
+        config.split.as_str(),
+        config.settings.epochs,
+        config.ensemble,
+        if config.ensemble == 1 { "" } else { "s" },
+        if config.augment.is_off() || config.augment_copies == 0 {
+            "off".to_string()
+        } else {
+            format!("on, {} copies per clip", config.augment_copies)
+        }
+    )
+}
+
+/// The settings the next run from the Train view will use (before one starts).
+pub fn training_settings_text() -> String {
+    settings_text(&tui_config())
 }
 
 impl App {
-    pub(super) fn train_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Char('s') => self.start_training(),
-            KeyCode::Char('x') => self.stop_training(),
-            _ => {}
-        }
-    }
-
     pub fn start_training(&mut self) {
         if self.train.running {
             self.status = "training is already running".into();
@@ -77,69 +93,50 @@ impl App {
             );
             return;
         }
-        let plugin = match self.registry.get(&self.active_plugin) {
+        let plugin = match self.plugins.registry.get(&self.plugins.active) {
             Ok(p) => p,
             Err(e) => {
                 self.status = e.to_string();
                 return;
             }
         };
-        let (tx, rx) = std::sync::mpsc::channel();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let catalog = self.catalog.clone();
-        let flag = cancel.clone();
-        let params = plugin.default_params();
         let config = TrainConfig {
-            settings: tui_loop_settings(),
             augment: self.augment.policy.clone(),
-            // One network, not the CLI's ensemble of three: a run in minutes.
-            ensemble: 1,
             on_plugin_error: self.on_plugin_error,
-            ..TrainConfig::default()
+            ..tui_config()
         };
+        if let Err(e) = crate::train::run::check_folds(&self.catalog, &config) {
+            self.status = e.to_string();
+            return;
+        }
         let out = self
             .paths
             .models
             .as_deref()
             .map(|models| crate::train::persist::default_model_dir(models, &plugin.name));
-        std::thread::spawn(move || {
-            let outcome =
-                match crate::train::run::run(&catalog, plugin, params, &config, &tx, &flag) {
-                    Ok(outcome) => outcome,
-                    Err(e) => {
-                        let _ = tx.send(TrainEvent::Error {
-                            message: e.to_string(),
-                        });
-                        return;
-                    }
-                };
-            let Some(dir) = out else { return };
-            let event = match crate::train::persist::save_outcome(&dir, &outcome) {
-                Ok(()) => TrainEvent::Saved { dir },
-                Err(e) => TrainEvent::Error {
-                    message: format!("the model was not saved: {e}"),
-                },
-            };
-            let _ = tx.send(event);
-        });
+        let settings = settings_text(&config);
+        let params = plugin.default_params();
+        let job = TrainJob::start(self.catalog.clone(), plugin, params, config, out);
         self.train = TrainView {
             running: true,
-            events: Some(rx),
-            cancel: Some(cancel),
+            settings: Some(settings),
+            job: Some(job),
             ..TrainView::default()
         };
-        self.status = format!("training with {}…", self.active_plugin);
+        self.status = format!("training with {}…", self.plugins.active);
     }
 
     pub fn stop_training(&mut self) {
-        if let Some(cancel) = &self.train.cancel {
-            cancel.store(true, Ordering::Relaxed);
+        if let Some(job) = &self.train.job {
+            job.cancel();
             self.status = "stopping training…".into();
         }
     }
 
     pub(super) fn tick_training(&mut self) {
-        let Some(rx) = &self.train.events else { return };
+        let Some(rx) = self.train.job.as_ref().map(|job| &job.events) else {
+            return;
+        };
         let mut events = Vec::new();
         let finished = loop {
             match rx.try_recv() {
@@ -153,8 +150,10 @@ impl App {
         }
         if finished {
             self.train.running = false;
-            self.train.events = None;
-            self.train.cancel = None;
+            // The channel closed: the worker is done, so this returns at once.
+            if let Some(job) = self.train.job.take() {
+                let _ = job.wait();
+            }
             let result = self
                 .train
                 .result

@@ -2,11 +2,13 @@
 //! saved and that training applies it to training clips only.
 
 use crate::tui::app::AugmentField;
+use crate::tui::app::Tab;
+use crate::tui::keys::{self, Action};
 use crate::tui::App;
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let editor = &app.augment;
     let [table_area, help] =
@@ -57,9 +59,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     );
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(
-                "←/→ or -/+ change · Enter flips a switch · d defaults · a plays the selected clip augmented",
-            ),
+            Line::from(format!(
+                "{} change · {} defaults · {} plays the selected clip augmented",
+                [Action::Decrease, Action::Increase]
+                    .map(|a| keys::key_for(a, Tab::Augment))
+                    .join("/"),
+                keys::key_for(Action::DefaultPolicy, Tab::Augment),
+                keys::key_for(Action::PlayAugmented, Tab::Augment)
+            )),
             Line::from(
                 "Training draws these for training clips only; validation and test clips are never augmented.",
             )

@@ -1,18 +1,20 @@
 //! Browse: the combined catalog as a table. Only the visible rows are built, so a catalog of
 //! tens of thousands of clips scrolls as fast as a small one.
 
+use crate::tui::app::Overlay;
 use crate::tui::App;
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let [table_area, side] =
         Layout::horizontal([Constraint::Min(40), Constraint::Length(34)]).areas(area);
     let catalog = &app.catalog;
+    let browse = &app.browse;
     let visible = table_area.height.saturating_sub(3) as usize; // borders + header
-    app.page_rows = visible.max(1);
-    let offset = app.selected.saturating_sub(visible.saturating_sub(1));
-    let rows = app
+    browse.page_rows.set(visible.max(1));
+    let offset = browse.selected.saturating_sub(visible.saturating_sub(1));
+    let rows = browse
         .view
         .iter()
         .enumerate()
@@ -37,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
                 Cell::from(format!("{:.2}s", clip.duration_s)),
                 Cell::from(clip.relative.clone()),
             ]);
-            if i == app.selected {
+            if i == browse.selected {
                 row.style(app.theme.selection)
             } else if clip.relabelled {
                 row.style(app.theme.accent)
@@ -58,7 +60,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Constraint::Length(9),
         Constraint::Fill(1),
     ];
-    let f = &app.filters;
+    let f = &browse.filters;
+    let searching = app.overlay == Overlay::Search;
     let mut filters = Vec::new();
     if let Some(k) = f.corpus {
         filters.push(format!("corpus {}", k.display_name()));
@@ -72,17 +75,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     if let Some(g) = f.gender {
         filters.push(format!("gender {}", g.as_str()));
     }
-    if !f.search.is_empty() || f.searching {
-        filters.push(format!(
-            "/{}{}",
-            f.search,
-            if f.searching { "▏" } else { "" }
-        ));
+    if !f.search.is_empty() || searching {
+        filters.push(format!("/{}{}", f.search, if searching { "▏" } else { "" }));
     }
     let title = format!(
         " Browse · {}/{} clips{} · sort {} · * relabelled ",
-        (app.selected + 1).min(app.view.len()),
-        app.view.len(),
+        (browse.selected + 1).min(browse.view.len()),
+        browse.view.len(),
         if filters.is_empty() {
             String::new()
         } else {
@@ -97,29 +96,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         table_area,
     );
 
-    // Counts per corpus x class.
+    // Counts per corpus x class (counted when the view changes), in columns six cells wide.
     let classes = catalog.classes();
     let mut lines = vec![Line::from(format!(
         "{:<8}{}",
         "",
         classes
             .iter()
-            .map(|c| format!("{:>6}", &c[..c.len().min(5)]))
+            .map(|c| right_aligned(c, 6))
             .collect::<String>()
     ))
     .style(app.theme.accent)];
-    for root in &catalog.corpora {
-        let mut counts = vec![0usize; classes.len()];
-        for clip in app
-            .view
-            .iter()
-            .map(|&i| &catalog.clips[i])
-            .filter(|c| c.corpus == root.kind)
-        {
-            if let Some(t) = clip.target {
-                counts[t] += 1;
-            }
-        }
+    for (root, counts) in catalog.corpora.iter().zip(&browse.counts) {
         lines.push(Line::from(format!(
             "{:<8}{}",
             root.kind.display_name(),
@@ -137,4 +125,21 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Counts ")),
         side,
     );
+}
+
+/// `text` cut to fit `cells - 1` terminal cells and right-aligned in `cells`. Cut by display
+/// width, never by bytes: a class named in Cyrillic takes two bytes a letter, in CJK two cells.
+fn right_aligned(text: &str, cells: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut kept = String::new();
+    let mut width = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if width + w > cells - 1 {
+            break;
+        }
+        kept.push(c);
+        width += w;
+    }
+    format!("{}{kept}", " ".repeat(cells - width))
 }

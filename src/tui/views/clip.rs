@@ -3,14 +3,16 @@
 //! thread; until they arrive the panels say they are loading.
 
 use crate::audio::display::{resize_envelope, Spectrogram};
+use crate::tui::app::Tab;
 use crate::tui::inspect::{ClipDetails, FeatureValues};
+use crate::tui::keys::{self, Action};
 use crate::tui::theme::Theme;
 use crate::tui::App;
 use ratatui::prelude::*;
 use ratatui::widgets::canvas::{Canvas, Line as CanvasLine};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
-pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
+pub fn draw_clip(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let Some(clip) = app.current_clip().and_then(|i| app.catalog.clips.get(i)) else {
         frame.render_widget(
@@ -64,8 +66,8 @@ pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
     ];
     let position = format!(
         " Clip · {}/{} · {} ",
-        (app.selected + 1).min(app.view.len()),
-        app.view.len(),
+        (app.browse.selected + 1).min(app.browse.view.len()),
+        app.browse.view.len(),
         clip.relative
     );
     frame.render_widget(
@@ -74,10 +76,14 @@ pub fn draw_clip(frame: &mut Frame, area: Rect, app: &mut App) {
             .block(Block::default().borders(Borders::ALL).title(position)),
         meta,
     );
-    let details = app.details.as_ref().filter(|_| app.details_are_current());
-    draw_waveform(frame, wave, details, theme, app.inspector.is_some());
+    let details = app
+        .clip
+        .details
+        .as_ref()
+        .filter(|_| app.details_are_current());
+    draw_waveform(frame, wave, details, theme, app.clip.inspector.is_some());
     draw_spectrogram(frame, spec, details, theme);
-    draw_features(frame, right, details, app.feature_scroll, theme);
+    draw_features(frame, right, details, app.clip.feature_scroll, theme);
 }
 
 /// The end of `text` in at most `width` characters, marked with `…` when cut (the file name
@@ -224,7 +230,12 @@ fn draw_features(
     scroll: usize,
     theme: &Theme,
 ) {
-    let title = |extra: &str| format!(" Features{extra} · [ ] scroll ");
+    let scroll_keys = format!(
+        "{} {}",
+        keys::key_for(Action::ScrollFeaturesUp, Tab::Clip),
+        keys::key_for(Action::ScrollFeaturesDown, Tab::Clip)
+    );
+    let title = |extra: &str| format!(" Features{extra} · {scroll_keys} scroll ");
     let features = details.and_then(|d| d.features.as_ref());
     let Some(features) = features else {
         let text = match details {

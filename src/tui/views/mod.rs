@@ -9,15 +9,16 @@ mod train;
 #[cfg(test)]
 mod tests;
 
-use super::app::{App, Tab};
+use super::app::{App, Overlay, Tab};
 use super::keys;
+use super::keys::{Action, Context};
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Tabs, Wrap};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 12;
 
-pub fn draw(frame: &mut Frame, app: &mut App) {
+pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         frame.render_widget(
@@ -41,9 +42,8 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         .enumerate()
         .map(|(i, t)| format!("F{} {}", i + 1, t.title()))
         .collect();
-    let selected = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
     let heading = Tabs::new(titles)
-        .select(selected)
+        .select(app.tab.index())
         .style(app.theme.text)
         .highlight_style(app.theme.selection.add_modifier(Modifier::BOLD))
         .divider("│");
@@ -60,38 +60,45 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     } else {
         ""
     };
-    let mut line = format!(" {corpus}? help · q quit · {}", app.status);
+    let mut line = format!(
+        " {corpus}{} help · {} quit · {}",
+        keys::key_for(Action::Help, app.tab),
+        keys::key_for(Action::Quit, app.tab),
+        app.status
+    );
     if app.train.running {
         line.push_str(" · training in background");
     }
     frame.render_widget(Paragraph::new(line).style(app.theme.status), status);
-    if let Some(typed) = &app.plugin_prompt {
-        let popup = centered(area, 80, 3);
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new(format!("{typed}▏")).block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(" Load a plugin: path to the .so (Enter loads, Esc cancels) "),
-            ),
-            popup,
-        );
-    }
-    if app.show_missing {
-        draw_missing(frame, area, app);
-    }
-    if app.show_help {
-        draw_help(frame, area, app.tab);
-    }
-    if app.confirm_quit {
-        let popup = centered(area, 50, 5);
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new("Training is running. Quit and stop it? (y / any other key)")
+    match &app.overlay {
+        Overlay::None | Overlay::Search => {}
+        Overlay::PluginPrompt(typed) => {
+            let popup = centered(area, 80, 3);
+            frame.render_widget(Clear, popup);
+            frame.render_widget(
+                Paragraph::new(format!("{typed}▏")).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(" Load a plugin: path to the .so (Enter loads, Esc cancels) "),
+                ),
+                popup,
+            );
+        }
+        Overlay::MissingCorpora => draw_missing(frame, area, app),
+        Overlay::Help => draw_help(frame, area, app.tab),
+        Overlay::ConfirmQuit => {
+            let popup = centered(area, 50, 5);
+            frame.render_widget(Clear, popup);
+            frame.render_widget(
+                Paragraph::new(format!(
+                    "Training is running. Quit and stop it? ({} / any other key)",
+                    keys::panel_key(Action::QuitNow, Context::ConfirmQuit)
+                ))
                 .wrap(Wrap { trim: true })
                 .block(Block::default().borders(Borders::ALL).title(" Quit? ")),
-            popup,
-        );
+                popup,
+            );
+        }
     }
 }
 
@@ -113,9 +120,13 @@ fn draw_missing(frame: &mut Frame, area: Rect, app: &App) {
     };
     lines.push(Line::from(rest));
     lines.push(Line::from(""));
-    lines.push(Line::from(
-        "d  use the SYNTHETIC demo corpus instead · Enter  go on · q  quit",
-    ));
+    let panel = Context::MissingCorpora;
+    lines.push(Line::from(format!(
+        "{}  use the SYNTHETIC demo corpus instead · {}  go on · {}  quit",
+        keys::panel_key(Action::UseDemo, panel),
+        keys::panel_key(Action::Dismiss, panel),
+        keys::panel_key(Action::QuitNow, panel)
+    )));
     let height = (lines.len() as u16 + 2).min(area.height);
     let popup = centered(area, 100, height);
     frame.render_widget(Clear, popup);
@@ -142,13 +153,13 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 fn draw_help(frame: &mut Frame, area: Rect, tab: Tab) {
     let rows: Vec<Row> = keys::for_tab(tab)
-        .map(|b| Row::new(vec![b.keys.to_string(), b.action.to_string()]))
+        .map(|line| Row::new(vec![line.keys, line.description.to_string()]))
         .collect();
     let height = rows.len() as u16 + 2;
     let popup = centered(area, 110, height);
     frame.render_widget(Clear, popup);
     frame.render_widget(
-        Table::new(rows, [Constraint::Length(24), Constraint::Fill(1)]).block(
+        Table::new(rows, [Constraint::Length(28), Constraint::Fill(1)]).block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(format!(" Keys: {} (any key closes) ", tab.title())),

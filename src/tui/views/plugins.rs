@@ -1,53 +1,61 @@
 //! Plugins: every plugin found, loaded or refused, and which one is active.
 
 use crate::features::{FeatureKind, RegistryEntry};
+use crate::tui::app::Tab;
+use crate::tui::keys::{self, Action};
 use crate::tui::App;
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let [list, detail] = Layout::vertical([Constraint::Min(4), Constraint::Length(4)]).areas(area);
     draw_detail(frame, detail, app);
     let area = list;
-    let rows = app.registry.entries.iter().enumerate().map(|(i, entry)| {
-        let row = match entry {
-            RegistryEntry::Loaded(p) => {
-                let active = if p.name == app.active_plugin {
-                    "● active"
-                } else {
-                    "loaded"
-                };
-                let kind = match p.kind {
-                    FeatureKind::Vector => "vector".to_string(),
-                    FeatureKind::Sequence { frame_rate } => format!("sequence {frame_rate}/s"),
-                };
-                Row::new(vec![
-                    p.name.clone(),
-                    p.version.clone(),
-                    kind,
-                    p.dims().to_string(),
-                    active.to_string(),
-                    p.path.display().to_string(),
+    let rows = app
+        .plugins
+        .registry
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let row = match entry {
+                RegistryEntry::Loaded(p) => {
+                    let active = if p.name == app.plugins.active {
+                        "● active"
+                    } else {
+                        "loaded"
+                    };
+                    let kind = match p.kind {
+                        FeatureKind::Vector => "vector".to_string(),
+                        FeatureKind::Sequence { frame_rate } => format!("sequence {frame_rate}/s"),
+                    };
+                    Row::new(vec![
+                        p.name.clone(),
+                        p.version.clone(),
+                        kind,
+                        p.dims().to_string(),
+                        active.to_string(),
+                        p.path.display().to_string(),
+                    ])
+                }
+                RegistryEntry::Refused { error, path } => Row::new(vec![
+                    entry.name(),
+                    entry.version().unwrap_or("-").to_string(),
+                    "-".into(),
+                    "-".into(),
+                    entry.status().to_string(),
+                    // The reason first (the file is in the detail panel below): a path can fill
+                    // the column before the reason starts.
+                    reason_without_path(&error.to_string(), path),
                 ])
+                .style(app.theme.error),
+            };
+            if i == app.plugins.selected {
+                row.style(app.theme.selection)
+            } else {
+                row
             }
-            RegistryEntry::Refused { error, path } => Row::new(vec![
-                entry.name(),
-                entry.version().unwrap_or("-").to_string(),
-                "-".into(),
-                "-".into(),
-                entry.status().to_string(),
-                // The reason first (the file is in the detail panel below): a path can fill
-                // the column before the reason starts.
-                reason_without_path(&error.to_string(), path),
-            ])
-            .style(app.theme.error),
-        };
-        if i == app.plugin_selected {
-            row.style(app.theme.selection)
-        } else {
-            row
-        }
-    });
+        });
     let header = Row::new(["name", "version", "kind", "dims", "status", "path / reason"])
         .style(app.theme.accent);
     let widths = [
@@ -59,8 +67,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
         Constraint::Fill(1),
     ];
     let title = format!(
-        " Plugins · active: {} · Enter makes the selected one active · o loads one from a path ",
-        app.active_plugin
+        " Plugins · active: {} · {} makes the selected one active · {} loads one from a path{} ",
+        app.plugins.active,
+        keys::key_for(Action::ActivatePlugin, Tab::Plugins),
+        keys::key_for(Action::LoadPlugin, Tab::Plugins),
+        if app.plugins.is_loading() {
+            " · probing…"
+        } else {
+            ""
+        }
     );
     frame.render_widget(
         Table::new(rows, widths)
@@ -77,7 +92,7 @@ fn reason_without_path(message: &str, path: &std::path::Path) -> String {
 
 /// The selected entry in full: a refusal's whole reason, or a plugin's parameters.
 fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
-    let text = match app.registry.entries.get(app.plugin_selected) {
+    let text = match app.plugins.registry.entries.get(app.plugins.selected) {
         Some(RegistryEntry::Loaded(p)) => {
             let params: Vec<String> = p
                 .params
@@ -100,7 +115,10 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App) {
         Some(RegistryEntry::Refused { error, .. }) => {
             Line::from(format!("refused: {error}")).style(app.theme.error)
         }
-        None => Line::from("no plugins found; o loads one from a path"),
+        None => Line::from(format!(
+            "no plugins found; {} loads one from a path",
+            keys::key_for(Action::LoadPlugin, Tab::Plugins)
+        )),
     };
     frame.render_widget(
         Paragraph::new(text)

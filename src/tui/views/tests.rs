@@ -3,6 +3,7 @@
 
 use crate::config::LabelMap;
 use crate::corpus::{Catalog, Clip, CorpusKind, CorpusRoot, Emotion, Gender, Intensity};
+use crate::tui::app::Overlay;
 use crate::tui::App;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -40,7 +41,7 @@ fn catalog(n: usize) -> Catalog {
     }
 }
 
-fn render(app: &mut App, width: u16, height: u16) -> String {
+fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| crate::tui::views::draw(f, app)).unwrap();
     let buffer = terminal.backend().buffer().clone();
@@ -56,8 +57,8 @@ fn render(app: &mut App, width: u16, height: u16) -> String {
 
 #[test]
 fn shows_the_title_rows_and_the_synthetic_mark() {
-    let mut app = App::new(catalog(3));
-    let screen = render(&mut app, 140, 12);
+    let app = App::new(catalog(3));
+    let screen = render(&app, 140, 12);
     assert!(screen.contains("Browse"), "{screen}");
     assert!(screen.contains("SYNTHETIC"), "{screen}");
     assert!(screen.contains("DC/a02.wav"), "{screen}");
@@ -71,8 +72,8 @@ fn scrolling_renders_only_the_visible_window_around_the_selection() {
         app.handle_key(KeyEvent::from(KeyCode::PageDown));
     }
     app.handle_key(KeyEvent::from(KeyCode::End));
-    assert_eq!(app.selected, 4999);
-    let screen = render(&mut app, 140, 20);
+    assert_eq!(app.browse.selected, 4999);
+    let screen = render(&app, 140, 20);
     assert!(screen.contains("DC/a4999.wav"), "{screen}");
     assert!(!screen.contains("DC/a00.wav"));
     assert!(screen.contains("5000/5000"), "{screen}");
@@ -90,7 +91,7 @@ fn digit_keys_relabel_persistently_and_u_undoes() {
     assert!(app.catalog.clips[1].relabelled);
     let reread = crate::relabel::RelabelStore::open(&path).unwrap();
     assert_eq!(reread.relabels().count(), 1, "saved at once");
-    let screen = render(&mut app, 100, 12);
+    let screen = render(&app, 100, 12);
     assert!(screen.contains("sad*"), "{screen}");
     app.handle_key(KeyEvent::from(KeyCode::Char('u')));
     assert_eq!(app.catalog.clips[1].target, Some(3), "back to angry");
@@ -123,19 +124,19 @@ fn tabs_switch_with_keys_and_each_view_has_its_title() {
     ] {
         app.handle_key(KeyEvent::from(key));
         assert_eq!(app.tab.title(), title);
-        let screen = render(&mut app, 120, 20);
+        let screen = render(&app, 120, 20);
         assert!(screen.contains(&format!(" {title}")), "{title}: {screen}");
     }
     app.handle_key(KeyEvent::from(KeyCode::BackTab));
     assert_eq!(app.tab.title(), "Train");
     app.handle_key(KeyEvent::from(KeyCode::Char('?')));
-    let screen = render(&mut app, 120, 24);
+    let screen = render(&app, 120, 24);
     assert!(
         screen.contains("start training"),
         "help lists the Train keys: {screen}"
     );
     app.handle_key(KeyEvent::from(KeyCode::Char('x')));
-    assert!(!app.show_help, "any key closes help");
+    assert_eq!(app.overlay, Overlay::None, "any key closes help");
     app.handle_key(KeyEvent::from(KeyCode::Char('q')));
     assert!(app.should_quit());
 }
@@ -152,39 +153,39 @@ fn filters_search_and_sort_narrow_the_view_and_the_counts() {
     }
     let mut app = App::new(cat);
     app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // neutral
-    assert!(app.view.is_empty());
+    assert!(app.browse.view.is_empty());
     app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // happy
     app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // sad
-    assert_eq!(app.view, vec![0, 2, 4]);
-    let screen = render(&mut app, 140, 12);
+    assert_eq!(app.browse.view, vec![0, 2, 4]);
+    let screen = render(&app, 140, 12);
     assert!(
         screen.contains("class sad") && screen.contains("1/3 clips"),
         "{screen}"
     );
     app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // angry
     app.handle_key(KeyEvent::from(KeyCode::Char('l'))); // all
-    assert_eq!(app.view.len(), 6);
+    assert_eq!(app.browse.view.len(), 6);
     app.handle_key(KeyEvent::from(KeyCode::Char('/')));
     for c in "a03".chars() {
         app.handle_key(KeyEvent::from(KeyCode::Char(c)));
     }
-    assert_eq!(app.view, vec![3]);
+    assert_eq!(app.browse.view, vec![3]);
     app.handle_key(KeyEvent::from(KeyCode::Char('q'))); // typed into the search, not quitting
     assert!(!app.should_quit());
-    assert!(app.view.is_empty());
+    assert!(app.browse.view.is_empty());
     app.handle_key(KeyEvent::from(KeyCode::Backspace));
     app.handle_key(KeyEvent::from(KeyCode::Enter));
-    assert_eq!(app.view, vec![3]);
+    assert_eq!(app.browse.view, vec![3]);
     app.handle_key(KeyEvent::from(KeyCode::Char('3'))); // relabels the filtered clip
     assert_eq!(app.current_clip(), Some(3));
     // Sorting by duration puts the shortest (last) clip first.
-    app.filters.search.clear();
+    app.browse.filters.search.clear();
     app.refresh_view();
     for _ in 0..3 {
         app.handle_key(KeyEvent::from(KeyCode::Char('o')));
     }
-    assert_eq!(app.filters.sort.name(), "duration");
-    assert_eq!(app.view[0], 5);
+    assert_eq!(app.browse.filters.sort.name(), "duration");
+    assert_eq!(app.browse.view[0], 5);
 }
 
 #[test]
@@ -198,11 +199,11 @@ fn undo_selects_the_clip_in_the_filtered_view() {
     }
     app.handle_key(KeyEvent::from(KeyCode::Char('4'))); // "a04" matches only clip 4
     app.handle_key(KeyEvent::from(KeyCode::Enter));
-    assert_eq!(app.view, vec![4]);
+    assert_eq!(app.browse.view, vec![4]);
     app.handle_key(KeyEvent::from(KeyCode::Char('3')));
     app.handle_key(KeyEvent::from(KeyCode::Char('u')));
     assert_eq!(
-        app.selected, 0,
+        app.browse.selected, 0,
         "position in the view, not the catalog index"
     );
     assert_eq!(app.current_clip(), Some(4));
@@ -210,8 +211,8 @@ fn undo_selects_the_clip_in_the_filtered_view() {
 
 #[test]
 fn a_tiny_terminal_gets_a_message() {
-    let mut app = App::new(catalog(3));
-    let screen = render(&mut app, 30, 5);
+    let app = App::new(catalog(3));
+    let screen = render(&app, 30, 5);
     assert!(screen.contains("too small"), "{screen}");
 }
 
@@ -274,26 +275,26 @@ fn details_for_clip0() -> ClipDetails {
 fn speaker_and_gender_filters_narrow_the_view_and_x_clears_them() {
     let mut app = App::new(mixed_catalog());
     app.handle_key(KeyEvent::from(KeyCode::Char('s')));
-    assert_eq!(app.filters.speaker.as_deref(), Some("savee:DC"));
-    assert_eq!(app.view, vec![0, 1, 2]);
-    let screen = render(&mut app, 140, 12);
+    assert_eq!(app.browse.filters.speaker.as_deref(), Some("savee:DC"));
+    assert_eq!(app.browse.view, vec![0, 1, 2]);
+    let screen = render(&app, 140, 12);
     assert!(screen.contains("speaker savee DC"), "{screen}");
     app.handle_key(KeyEvent::from(KeyCode::Char('s')));
-    assert_eq!(app.view, vec![3, 4, 5]);
+    assert_eq!(app.browse.view, vec![3, 4, 5]);
     app.handle_key(KeyEvent::from(KeyCode::Char('f'))); // female: JE is male, nothing left
-    assert!(app.view.is_empty());
-    let screen = render(&mut app, 140, 12);
+    assert!(app.browse.view.is_empty());
+    let screen = render(&app, 140, 12);
     assert!(screen.contains("0/0 clips"), "{screen}");
     app.handle_key(KeyEvent::from(KeyCode::Char('x')));
-    assert_eq!(app.view.len(), 12);
+    assert_eq!(app.browse.view.len(), 12);
     app.handle_key(KeyEvent::from(KeyCode::Char('f')));
-    assert_eq!(app.view, vec![6, 7, 8, 9, 10, 11]);
+    assert_eq!(app.browse.view, vec![6, 7, 8, 9, 10, 11]);
     app.handle_key(KeyEvent::from(KeyCode::Char('f'))); // male
-    assert_eq!(app.view, vec![0, 1, 2, 3, 4, 5]);
+    assert_eq!(app.browse.view, vec![0, 1, 2, 3, 4, 5]);
     app.handle_key(KeyEvent::from(KeyCode::Char('f'))); // unknown
-    assert!(app.view.is_empty());
+    assert!(app.browse.view.is_empty());
     app.handle_key(KeyEvent::from(KeyCode::Char('f'))); // all again
-    assert_eq!(app.view.len(), 12);
+    assert_eq!(app.browse.view.len(), 12);
 }
 
 #[test]
@@ -302,13 +303,13 @@ fn clip_view_draws_waveform_spectrogram_and_features_and_relabels() {
     let store = crate::relabel::RelabelStore::open(&dir.path().join("r.toml")).unwrap();
     let mut app = App::with_parts(mixed_catalog(), Some(store), Default::default());
     app.handle_key(KeyEvent::from(KeyCode::F(2)));
-    let screen = render(&mut app, 120, 34);
+    let screen = render(&app, 120, 34);
     assert!(
         screen.contains("(not computed in this session)"),
         "{screen}"
     );
-    app.details = Some(details_for_clip0());
-    let screen = render(&mut app, 120, 34);
+    app.clip.details = Some(details_for_clip0());
+    let screen = render(&app, 120, 34);
     insta::assert_snapshot!("clip", screen);
     assert!(screen.contains("Waveform · peak"), "{screen}");
     assert!(
@@ -329,21 +330,21 @@ fn clip_view_draws_waveform_spectrogram_and_features_and_relabels() {
     assert!(colours.len() > 20, "{} colour pairs", colours.len());
     // ] scrolls the feature list; Down moves to the next clip, whose details are not loaded.
     app.handle_key(KeyEvent::from(KeyCode::Char(']')));
-    assert_eq!(app.feature_scroll, 1);
+    assert_eq!(app.clip.feature_scroll, 1);
     app.handle_key(KeyEvent::from(KeyCode::Down));
     assert_eq!(app.current_clip(), Some(1));
     assert!(!app.details_are_current());
     // Relabeling works here as in Browse.
     app.handle_key(KeyEvent::from(KeyCode::Char('1')));
     assert_eq!(app.catalog.clips[1].target, Some(0));
-    assert!(render(&mut app, 120, 34).contains("(relabelled)"));
+    assert!(render(&app, 120, 34).contains("(relabelled)"));
 }
 
 #[test]
 fn the_colourless_theme_paints_no_colour_and_shades_the_spectrogram() {
     let mut app = App::new(mixed_catalog());
     app.theme = Theme::colourless();
-    app.details = Some(details_for_clip0());
+    app.clip.details = Some(details_for_clip0());
     for tab in [KeyCode::F(1), KeyCode::F(2), KeyCode::F(5)] {
         app.handle_key(KeyEvent::from(tab));
         let buffer = buffer_of(&mut app, 120, 34);
@@ -353,7 +354,7 @@ fn the_colourless_theme_paints_no_colour_and_shades_the_spectrogram() {
         }
     }
     app.handle_key(KeyEvent::from(KeyCode::F(2)));
-    let screen = render(&mut app, 120, 34);
+    let screen = render(&app, 120, 34);
     assert!(screen.contains('█') || screen.contains('▓'), "{screen}");
     assert!(!screen.contains('▀'), "{screen}");
 }
@@ -402,7 +403,7 @@ fn augment_edits_are_saved_at_once_and_bad_values_refused() {
     assert!(!again.augment.policy.noise.enabled);
     again.tab = crate::tui::app::Tab::Augment;
     again.paths.augment = None;
-    let screen = render(&mut again, 100, 28);
+    let screen = render(&again, 100, 28);
     insta::assert_snapshot!("augment", screen);
     assert!(
         screen.contains("noise") && screen.contains("off"),
@@ -456,7 +457,7 @@ fn the_plugin_prompt_loads_a_path_and_lists_a_refusal() {
     for c in junk.display().to_string().chars() {
         app.handle_key(KeyEvent::from(KeyCode::Char(c)));
     }
-    let screen = render(&mut app, 120, 20);
+    let screen = render(&app, 120, 20);
     assert!(
         screen.contains("Load a plugin") && screen.contains("junk.so"),
         "{screen}"
@@ -465,10 +466,20 @@ fn the_plugin_prompt_loads_a_path_and_lists_a_refusal() {
     assert!(!app.should_quit());
     app.handle_key(KeyEvent::from(KeyCode::Backspace));
     app.handle_key(KeyEvent::from(KeyCode::Enter));
-    assert!(app.plugin_prompt.is_none());
+    assert_eq!(app.overlay, Overlay::None);
+    // The probe runs on a worker thread; the UI goes on meanwhile.
+    let started = std::time::Instant::now();
+    while app.plugins.is_loading() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "no answer from the probe"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        app.tick();
+    }
     assert!(app.status.starts_with("refused"), "{}", app.status);
-    assert_eq!(app.registry.entries.len(), 1);
-    let screen = render(&mut app, 120, 20);
+    assert_eq!(app.plugins.registry.entries.len(), 1);
+    let screen = render(&app, 120, 20);
     assert!(
         screen.contains("refused") && screen.contains("junk.so"),
         "{screen}"
@@ -477,7 +488,7 @@ fn the_plugin_prompt_loads_a_path_and_lists_a_refusal() {
     app.handle_key(KeyEvent::from(KeyCode::Char('o')));
     app.handle_key(KeyEvent::from(KeyCode::Char('x')));
     app.handle_key(KeyEvent::from(KeyCode::Esc));
-    assert_eq!(app.registry.entries.len(), 1);
+    assert_eq!(app.plugins.registry.entries.len(), 1);
 }
 
 #[test]
@@ -505,7 +516,7 @@ fn the_train_view_shows_curves_the_test_matrix_and_where_the_model_went() {
     app.train.test = Some(scores);
     app.train.result = Some("test UA 0.750, accuracy 0.750 over 8 clips".into());
     app.train.saved = Some("/models/classic-1".into());
-    let screen = render(&mut app, 120, 30);
+    let screen = render(&app, 120, 30);
     insta::assert_snapshot!("train_finished", screen);
     assert!(
         screen.contains("model saved to /models/classic-1"),
@@ -525,8 +536,9 @@ fn the_train_view_shows_curves_the_test_matrix_and_where_the_model_went() {
 fn snapshots_of_browse_plugins_and_help() {
     let mut app = App::new(mixed_catalog());
     app.handle_key(KeyEvent::from(KeyCode::Down));
-    insta::assert_snapshot!("browse", render(&mut app, 120, 16));
-    app.registry
+    insta::assert_snapshot!("browse", render(&app, 120, 16));
+    app.plugins
+        .registry
         .entries
         .push(crate::features::RegistryEntry::Refused {
             path: "/plugins/libbroken.so".into(),
@@ -536,10 +548,10 @@ fn snapshots_of_browse_plugins_and_help() {
             },
         });
     app.handle_key(KeyEvent::from(KeyCode::F(4)));
-    insta::assert_snapshot!("plugins", render(&mut app, 120, 12));
+    insta::assert_snapshot!("plugins", render(&app, 120, 12));
     app.handle_key(KeyEvent::from(KeyCode::F(1)));
     app.handle_key(KeyEvent::from(KeyCode::Char('?')));
-    insta::assert_snapshot!("browse_help", render(&mut app, 120, 30));
+    insta::assert_snapshot!("browse_help", render(&app, 120, 30));
 }
 
 #[test]
@@ -554,9 +566,9 @@ fn missing_corpora_are_shown_first_and_the_demo_only_comes_on_a_key() {
         error: "does not exist".into(),
     }];
     let mut app = App::new(empty);
-    app.show_missing = true;
+    assert_eq!(app.overlay, Overlay::MissingCorpora, "opens on the panel");
     app.demo_loader = Some(Box::new(|| Ok(catalog(4))));
-    let screen = render(&mut app, 120, 20);
+    let screen = render(&app, 120, 20);
     assert!(screen.contains("Missing corpora"), "{screen}");
     assert!(screen.contains("/corpra/TESS"), "{screen}");
     assert!(
@@ -566,13 +578,70 @@ fn missing_corpora_are_shown_first_and_the_demo_only_comes_on_a_key() {
     assert!(!screen.contains("SYNTHETIC"), "{screen}");
     // Other keys do nothing while the panel is up: no view switches behind it.
     app.handle_key(KeyEvent::from(KeyCode::F(5)));
-    assert!(app.show_missing);
+    assert_eq!(app.overlay, Overlay::MissingCorpora);
     app.start_training();
     assert!(app.status.contains("not training"), "{}", app.status);
     app.handle_key(KeyEvent::from(KeyCode::Char('d')));
-    assert!(!app.show_missing);
-    assert_eq!(app.view.len(), 4);
-    let screen = render(&mut app, 120, 20);
+    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.browse.view.len(), 4);
+    let screen = render(&app, 120, 20);
     assert!(screen.contains("SYNTHETIC"), "{screen}");
     assert!(screen.contains("as asked"), "{screen}");
+}
+
+#[test]
+fn ctrl_c_is_q_and_asks_first_while_training() {
+    use ratatui::crossterm::event::KeyModifiers;
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    let mut app = App::new(catalog(2));
+    app.train.running = true;
+    app.handle_key(ctrl_c);
+    assert_eq!(app.overlay, Overlay::ConfirmQuit);
+    assert!(!app.should_quit());
+    let screen = render(&app, 100, 20);
+    assert!(screen.contains("Quit and stop it? (y / any"), "{screen}");
+    app.handle_key(KeyEvent::from(KeyCode::Char('n')));
+    assert_eq!(app.overlay, Overlay::None, "any other key goes back");
+    assert!(!app.should_quit());
+    app.handle_key(ctrl_c);
+    app.handle_key(ctrl_c);
+    assert!(app.should_quit(), "Ctrl-c twice quits");
+    let mut idle = App::new(catalog(2));
+    idle.handle_key(ctrl_c);
+    assert!(idle.should_quit(), "nothing running: Ctrl-c quits at once");
+}
+
+#[test]
+fn class_names_in_any_script_are_drawn_by_characters() {
+    use crate::corpus::Emotion;
+    let labels = LabelMap::from_parts(
+        vec![
+            "нейтральный".into(),
+            "радость".into(),
+            "悲伤的".into(),
+            "怒り".into(),
+        ],
+        vec![
+            (Emotion::Neutral, 0),
+            (Emotion::Happy, 1),
+            (Emotion::Sad, 2),
+            (Emotion::Angry, 3),
+        ],
+    );
+    let mut catalog = catalog(4);
+    for clip in &mut catalog.clips {
+        clip.target = labels.target(clip.emotion);
+    }
+    catalog.labels = labels;
+    let app = App::new(catalog);
+    let screen = render(&app, 140, 12);
+    assert!(screen.contains("нейтр"), "{screen}");
+    // A wide character takes two cells (the second one blank in the buffer).
+    assert!(screen.contains("怒 り"), "{screen}");
+    // The columns stay aligned: angry's count ends under the last cell of its name.
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let header = &lines[2];
+    let ri = header.iter().rposition(|&c| c == 'り').unwrap();
+    assert_eq!(lines[3][ri + 1], '4', "{screen}");
+    assert!(!screen.contains("悲 伤 的"), "cut to five cells: {screen}");
 }

@@ -2,6 +2,8 @@
 //! the validation confusion matrix as a heat map with per-class recall, and markers where the
 //! learning rate dropped or training stopped early.
 
+use crate::tui::app::Tab;
+use crate::tui::keys::{self, Action};
 use crate::tui::theme::Theme;
 use crate::tui::App;
 use ratatui::prelude::*;
@@ -9,7 +11,7 @@ use ratatui::widgets::{
     Axis, Block, Borders, Cell, Chart, Dataset, Gauge, GraphType, Paragraph, Row, Table,
 };
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let view = &app.train;
     let [info, gauge, body] = Layout::vertical([
         Constraint::Length(2),
@@ -18,17 +20,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &mut App) {
     ])
     .areas(area);
     let theme = &app.theme;
+    let start = keys::key_for(Action::StartTraining, Tab::Train);
     let headline = if view.running {
         format!(
-            " Train · {} · plugin {} · x stops",
-            view.fold, app.active_plugin
+            " Train · {} · plugin {} · {} stops",
+            view.fold,
+            app.plugins.active,
+            keys::key_for(Action::StopTraining, Tab::Train)
         )
     } else {
         match &view.result {
-            Some(result) => format!(" Train · {result} · s starts again"),
+            Some(result) => format!(" Train · {result} · {start} starts again"),
             None => format!(
-                " Train · s starts a speaker-independent run with plugin {}",
-                app.active_plugin
+                " Train · {start} starts a run with plugin {}: {}",
+                app.plugins.active,
+                view.settings
+                    .clone()
+                    .unwrap_or_else(crate::tui::app::training_settings_text)
             ),
         }
     };
