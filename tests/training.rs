@@ -359,6 +359,7 @@ fn an_interrupted_run_resumes_from_its_checkpoint() {
     let catalog = open_catalog(&DatasetsConfig::default()).unwrap();
     let mut config = TrainConfig {
         augment_copies: 0,
+        ensemble: 1,
         checkpoint_dir: Some(home.path().join("checkpoint")),
         ..Default::default()
     };

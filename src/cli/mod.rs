@@ -9,6 +9,7 @@ mod play;
 mod plugins;
 mod smile_formats;
 mod train;
+mod train_args;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -147,83 +148,7 @@ pub enum Command {
         seed: u64,
     },
     /// Train the 1D CNN (speaker-independent splits, early stopping, LR reduction) and save it.
-    Train {
-        /// Feature plugin (a vector plugin trains the feature-axis CNN, a sequence plugin the
-        /// time-axis one). eGeMAPS is the default: on unseen RAVDESS speakers it beat `classic`
-        /// by 12 points of unweighted accuracy (see the README).
-        #[arg(long, default_value = crate::train::DEFAULT_PLUGIN)]
-        plugin: String,
-        /// A plugin parameter, `name=value` (repeatable).
-        #[arg(long = "param", value_name = "NAME=VALUE")]
-        params: Vec<String>,
-        /// How to split: speakers never shared (default), leave one corpus out, or random (LEAKY).
-        #[arg(long, value_enum, default_value = "speaker")]
-        split: crate::train::split::SplitKind,
-        /// Cross-validate over K folds, report each and the pooled result, then train the kept
-        /// model on all data. Without it, one fifth of the speakers is held out once.
-        /// At least 2, at most the number of groups the split sees (speakers for `speaker`, clips
-        /// for `random`); `corpus` makes one fold per corpus.
-        #[arg(long, value_name = "K", value_parser = fold_count)]
-        folds: Option<usize>,
-        /// Epochs at most (1-100000); early stopping may end sooner.
-        #[arg(long, default_value_t = 50, value_parser = epoch_count)]
-        epochs: usize,
-        /// Clips per batch (1-65536).
-        #[arg(long, default_value_t = 64, value_parser = batch_size)]
-        batch: usize,
-        /// Learning rate (greater than 0, at most 10).
-        #[arg(long, default_value_t = 1e-3, value_parser = learning_rate, allow_negative_numbers = true)]
-        lr: f64,
-        /// Early-stopping patience: epochs without improvement before stopping (1-100000; a
-        /// patience as large as --epochs trains every epoch).
-        #[arg(long, default_value_t = 8, value_parser = patience)]
-        patience: usize,
-        /// Metric that drives early stopping and LR reduction.
-        #[arg(long, value_enum, default_value = "unweighted-accuracy")]
-        monitor: crate::train::engine::Monitor,
-        /// Feature normalisation: training statistics only, or each speaker by its own clips first
-        /// (mean and spread, or each value's rank among them).
-        #[arg(long, value_enum, default_value = "per-speaker-rank")]
-        norm: crate::train::normalize::NormKind,
-        /// Augmentation policy: a TOML file, `default`, or `off` (default: the user's
-        /// augment.toml if present, else `default`). Training clips only.
-        #[arg(long, value_name = "POLICY")]
-        augment: Option<String>,
-        /// Augmented copies per training clip (0-16).
-        #[arg(long, default_value_t = 2, value_parser = augment_copies)]
-        augment_copies: usize,
-        /// Share of the training speakers held out as the validation set that drives early
-        /// stopping and LR reduction (at least one speaker).
-        #[arg(long, default_value_t = 0.15, value_parser = validation_share)]
-        validation_share: f64,
-        /// Convolution filters per block, e.g. `64,64,32,16` (default: the seed's 256,256,128,64).
-        #[arg(long, value_delimiter = ',', value_name = "N,N,...", value_parser = filter_count)]
-        filters: Option<Vec<usize>>,
-        /// How a feature vector meets the network: all values as the channels of one position
-        /// (kernel 1: every block mixes all features), or one value per position, convolved
-        /// along the feature axis as the seed notebooks do.
-        #[arg(long, value_enum, default_value = "channels")]
-        layout: crate::train::data::VectorLayout,
-        /// Networks trained with different seeds whose class probabilities are averaged (per
-        /// fold and in the saved model). Five: on unseen RAVDESS actors this averaged 0.764
-        /// unweighted accuracy over five seeds, against 0.735 for three and 0.773 for ten.
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=16))]
-        ensemble: u16,
-        /// Do not weight the loss by inverse class frequency.
-        #[arg(long)]
-        no_class_weights: bool,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Where to write the model (default: a new folder in the user data dir).
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Print the metrics as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Continue an interrupted run with the same settings and --out from its last epoch.
-        #[arg(long)]
-        resume: bool,
-    },
+    Train(train_args::TrainArgs),
     /// Evaluate a trained model on every labelled clip of the configured datasets.
     Eval {
         #[arg(long, value_name = "DIR")]
@@ -301,57 +226,8 @@ pub fn run() -> ExitCode {
             };
             augment::run(&input, &output, &steps)
         }
-        Some(Command::Train {
-            plugin,
-            params,
-            split,
-            folds,
-            epochs,
-            batch,
-            lr,
-            patience,
-            monitor,
-            norm,
-            augment,
-            augment_copies,
-            validation_share,
-            filters,
-            layout,
-            ensemble,
-            no_class_weights,
-            seed,
-            out,
-            json,
-            resume,
-        }) => (|| {
-            let params = extract::parse_params(&params)?;
-            let mut config = crate::train::run::TrainConfig {
-                split,
-                folds,
-                norm,
-                augment_copies,
-                validation_share,
-                filters,
-                vector_layout: layout,
-                ensemble: usize::from(ensemble),
-                ..Default::default()
-            };
-            config.settings.epochs = epochs;
-            config.settings.batch_size = batch;
-            config.settings.learning_rate = lr;
-            config.settings.early_stopping_patience = patience;
-            config.settings.monitor = monitor;
-            config.settings.class_weights = !no_class_weights;
-            config.settings.seed = seed;
-            let request = train::TrainRequest {
-                plugin,
-                params,
-                config,
-                augment,
-                out,
-                json,
-                resume,
-            };
+        Some(Command::Train(args)) => (|| {
+            let request = args.into_request()?;
             train::train(datasets, &plugin_options, cli.on_plugin_error, request)
         })(),
         Some(Command::Eval { model, json }) => {
@@ -447,70 +323,3 @@ pub struct UsageError(pub String);
 
 /// The exit status of a run stopped by a plugin fault.
 pub const PLUGIN_FAULT_EXIT: u8 = 3;
-
-/// One block's filter count: what a saved model may hold (1-4096).
-fn filter_count(text: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n @ 1..=4096) => Ok(n),
-        Ok(n) => Err(format!(
-            "{n} filters: give counts from 1 to 4096, e.g. 64,64,32,16"
-        )),
-        Err(_) => Err(format!("`{text}` is not a filter count, e.g. 64,64,32,16")),
-    }
-}
-
-/// A whole number in `lo..=hi`, or a message that names the accepted range.
-fn whole_in(text: &str, lo: usize, hi: usize, what: &str) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
-        Ok(n) => Err(format!("{n} {what}: give {lo} to {hi}")),
-        Err(_) => Err(format!(
-            "`{text}` is not a whole number of {what} ({lo} to {hi})"
-        )),
-    }
-}
-
-fn fold_count(text: &str) -> Result<usize, String> {
-    whole_in(text, 2, 100_000, "folds")
-}
-
-fn epoch_count(text: &str) -> Result<usize, String> {
-    whole_in(text, 1, 100_000, "epochs")
-}
-
-fn batch_size(text: &str) -> Result<usize, String> {
-    whole_in(text, 1, 65_536, "clips per batch")
-}
-
-fn patience(text: &str) -> Result<usize, String> {
-    whole_in(text, 1, 100_000, "epochs of patience")
-}
-
-fn augment_copies(text: &str) -> Result<usize, String> {
-    whole_in(text, 0, 16, "copies")
-}
-
-fn learning_rate(text: &str) -> Result<f64, String> {
-    let value: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number (a learning rate above 0, at most 10)"))?;
-    if value.is_finite() && value > 0.0 && value <= 10.0 {
-        Ok(value)
-    } else {
-        Err(format!(
-            "{value} is not a learning rate: give a number above 0, at most 10 (e.g. 0.001)"
-        ))
-    }
-}
-
-fn validation_share(text: &str) -> Result<f64, String> {
-    let value: f64 = text
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number (a share between 0 and 1, exclusive)"))?;
-    if value > 0.0 && value < 1.0 {
-        Ok(value)
-    } else {
-        Err(format!("{value} is not between 0 and 1 (exclusive)"))
-    }
-}

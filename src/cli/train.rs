@@ -4,18 +4,17 @@ use crate::augment::AugmentPolicy;
 use crate::config::{dirs, DatasetsConfig};
 use crate::corpus::open_catalog_for_work;
 use crate::features::batch::{Extraction, OnPluginError};
-use crate::features::cache::FeatureCache;
-use crate::features::{open_registry, Features, Plugin, PluginOptions};
+use crate::features::{open_registry, Features, PluginOptions};
 use crate::train::data::extract_clips;
-use crate::train::engine::{argmax, predict};
+use crate::train::engine::argmax;
 use crate::train::events::TrainEvent;
+use crate::train::inference::SavedModel;
+use crate::train::job::TrainJob;
 use crate::train::persist;
-use crate::train::run::{normalise_rows, run, MetricsReport, ModelInfo, TrainConfig};
+use crate::train::run::{MetricsReport, TrainConfig};
 use anyhow::{anyhow, bail};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 pub struct TrainRequest {
     pub plugin: String,
@@ -121,20 +120,10 @@ pub fn train(
         );
     }
     request.config.checkpoint_dir = Some(checkpoint.clone());
-    let (tx, rx) = std::sync::mpsc::channel();
-    let cancel = Arc::new(AtomicBool::new(false));
-    let worker = {
-        let plugin = plugin.clone();
-        let train_config = request.config.clone();
-        let cancel = cancel.clone();
-        std::thread::spawn(move || {
-            run(&catalog, plugin, params, &train_config, &tx, &cancel)
-                .map(|o| (o, catalog.synthetic))
-        })
-    };
+    let job = TrainJob::start(catalog, plugin, params, request.config, Some(out.clone()));
     let show = std::io::stderr().is_terminal();
     let mut bar: Option<indicatif::ProgressBar> = None;
-    for event in rx {
+    for event in &job.events {
         match event {
             TrainEvent::Preparing { done, total } => eprintln!("features: {done}/{total} clips"),
             TrainEvent::FoldStarted {
@@ -184,22 +173,22 @@ pub fn train(
                 test.unweighted_accuracy, test.accuracy, test.n
             ),
             TrainEvent::Finished { message } => eprintln!("{message}"),
-            TrainEvent::Error { message } => eprintln!("serlab: error: {message}"),
-            TrainEvent::Batch { .. } | TrainEvent::Saved { .. } => {}
+            // The job's error is returned below and said once, by the caller.
+            TrainEvent::Error { .. } | TrainEvent::Batch { .. } | TrainEvent::Saved { .. } => {}
         }
     }
-    let (outcome, _) = worker
-        .join()
-        .map_err(|_| anyhow!("the training thread panicked"))??;
-    for skipped in &outcome.skipped {
+    if let Some(b) = bar.take() {
+        b.finish_and_clear();
+    }
+    let finished = job.wait()?;
+    for skipped in &finished.skipped {
         eprintln!("serlab: skipped {skipped}");
     }
-    persist::save_outcome(&out, &outcome)?;
     let _ = std::fs::remove_dir_all(&checkpoint);
     if request.json {
-        println!("{}", serde_json::to_string_pretty(&outcome.metrics)?);
+        println!("{}", serde_json::to_string_pretty(&finished.metrics)?);
     } else {
-        print_table(&outcome.metrics);
+        print_table(&finished.metrics);
     }
     eprintln!("model written to {}", out.display());
     Ok(())
@@ -216,48 +205,19 @@ pub(super) fn report_problems(catalog: &crate::corpus::Catalog) {
     }
 }
 
-/// Features of clips for a model: its plugin (same name; a different version is warned about)
-/// and its parameters and rate.
+/// The extraction a saved model needs, from the registry the options open; a plugin of another
+/// version is said once.
 fn model_extraction(
-    info: &ModelInfo,
+    model: &SavedModel,
     datasets: &DatasetsConfig,
     plugins: &PluginOptions,
     on_plugin_error: OnPluginError,
 ) -> anyhow::Result<Extraction> {
-    let registry = open_registry(datasets, plugins);
-    let plugin: Arc<Plugin> = registry.get(&info.plugin)?;
-    if plugin.version != info.plugin_version {
-        eprintln!(
-            "serlab: warning: the model was trained with {} {}, extracting with {}",
-            info.plugin, info.plugin_version, plugin.version
-        );
+    let found = model.extraction(&open_registry(datasets, plugins), on_plugin_error)?;
+    if let Some(note) = found.version_note {
+        eprintln!("serlab: warning: {note}");
     }
-    let params = plugin
-        .params
-        .iter()
-        .map(|p| {
-            info.plugin_params
-                .get(&p.name)
-                .copied()
-                .unwrap_or(p.default)
-        })
-        .collect();
-    Ok(Extraction {
-        plugin,
-        params,
-        sample_rate: info.sample_rate,
-        cache: Some(FeatureCache::default_location()),
-        on_plugin_error,
-    })
-}
-
-fn rows_for(info: &ModelInfo, features: &[Features], speakers: &[String]) -> Vec<Vec<f32>> {
-    let mut rows: Vec<Vec<f32>> = features.iter().map(|f| info.shape.row(f)).collect();
-    normalise_rows(&mut rows, speakers, info.norm, info.shape.row_dims(), None);
-    for row in rows.iter_mut() {
-        info.stats.apply(row);
-    }
-    rows
+    Ok(found.extraction)
 }
 
 pub fn eval(
@@ -271,7 +231,8 @@ pub fn eval(
     let config = DatasetsConfig::load(datasets)?;
     let catalog = open_catalog_for_work(&config)?;
     report_problems(&catalog);
-    let (models, info) = persist::load(model_dir)?;
+    let model = SavedModel::load(model_dir)?;
+    let info = &model.info;
     if catalog.classes() != info.classes.as_slice() {
         bail!(
             "the model's classes ({}) differ from the datasets' ({})",
@@ -279,7 +240,7 @@ pub fn eval(
             catalog.classes().join(", ")
         );
     }
-    let extraction = model_extraction(&info, &config, plugins, on_plugin_error)?;
+    let extraction = model_extraction(&model, &config, plugins, on_plugin_error)?;
     let clips: Vec<_> = catalog.labelled().collect();
     let (features, failures) =
         extract_clips(&clips, &extraction, &Default::default()).map_err(|fault| {
@@ -297,8 +258,7 @@ pub fn eval(
         .collect();
     let speakers: Vec<String> = kept.iter().map(|(i, _)| clips[*i].speaker_key()).collect();
     let feats: Vec<Features> = kept.iter().map(|(_, f)| f.clone()).collect();
-    let rows = rows_for(&info, &feats, &speakers);
-    let probs = predict(&models, &rows, info.shape, 256);
+    let probs = model.probabilities(&feats, &speakers);
     let truth: Vec<usize> = kept
         .iter()
         .map(|(i, _)| clips[*i].target.unwrap_or(0))
@@ -337,9 +297,10 @@ pub fn predict_files(
     files: &[PathBuf],
     json: bool,
 ) -> anyhow::Result<bool> {
-    let (models, info) = persist::load(model_dir)?;
+    let model = SavedModel::load(model_dir)?;
+    let info = &model.info;
     let config = DatasetsConfig::load(datasets)?;
-    let extraction = model_extraction(&info, &config, plugins, on_plugin_error)?;
+    let extraction = model_extraction(&model, &config, plugins, on_plugin_error)?;
     if info.norm.is_per_speaker() && files.len() < 8 {
         eprintln!(
             "serlab: note: this model normalises each speaker by its own clips; the {} file(s) given are treated as one speaker, and fewer than 8 clips give rough statistics",
@@ -367,8 +328,7 @@ pub fn predict_files(
     }
     let feats: Vec<Features> = ok.iter().map(|(_, f)| f.clone()).collect();
     let speakers = vec!["input".to_string(); feats.len()];
-    let rows = rows_for(&info, &feats, &speakers);
-    let probs = predict(&models, &rows, info.shape, 256);
+    let probs = model.probabilities(&feats, &speakers);
     if json {
         let items: Vec<serde_json::Value> = ok
             .iter()

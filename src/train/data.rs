@@ -36,9 +36,8 @@ pub struct InputShape {
 pub enum VectorLayout {
     /// All values as the channels of one position: each convolution (kernel 1) mixes every
     /// feature, as a dense layer does, and keeps the blocks' batch norm, ReLU and dropout.
-    /// Measured on unseen RAVDESS actors (README): single networks on `egemaps_ext` scored
-    /// 0.69-0.74 unweighted accuracy against 0.64 along the feature axis, where a kernel slides
-    /// over neighbouring values of unrelated features.
+    /// It generalised better to unseen speakers than the feature axis (docs/RESULTS.md), where
+    /// a kernel slides over neighbouring values of unrelated features.
     #[default]
     Channels,
     /// One value per position, convolved along the feature axis: the seed notebooks' network.

@@ -4,6 +4,7 @@
 pub mod data;
 pub mod engine;
 pub mod events;
+pub mod inference;
 pub mod job;
 pub mod metrics;
 pub mod normalize;

@@ -10,7 +10,7 @@
 //! join the spectral descriptors: measured on the RAVDESS development actors, they add several
 //! points of accuracy, where the same coefficients from eGeMAPS' own 26-band bank did not.
 //! The formants are the vocal tract's (a textbook LPC, `FormantMethod::VocalTract`), not
-//! openSMILE's: with openSMILE's the default training run lost 0.03 unweighted accuracy.
+//! openSMILE's: with openSMILE's the default training run generalised worse (docs/RESULTS.md).
 
 use crate::names::LLD_NAMES;
 use crate::pipeline::{Contours, LLD_COUNT};
