@@ -10,9 +10,11 @@ pub mod metrics;
 pub mod normalize;
 pub mod persist;
 pub mod plots;
+mod report;
 pub mod run;
 pub mod schedule;
 pub mod split;
+mod stages;
 
 /// The feature plugin training uses unless told otherwise (CLI and TUI): eGeMAPS functionals
 /// generalised best to unseen speakers in our measurements (docs/RESULTS.md).
