@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod cache;
+mod descriptor;
 pub mod discovery;
 mod error;
 pub mod isolation;

@@ -13,8 +13,6 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-const MAX_FEATURES: u32 = 1_000_000;
-const MAX_PARAMS: u32 = 256;
 /// An output larger than this (in floats) is refused rather than allocated.
 const MAX_OUTPUT_FLOATS: u64 = 256 * 1024 * 1024;
 const ERROR_CAPACITY: usize = 1024;
@@ -112,30 +110,6 @@ struct Calls {
 
 /// Generous: the slowest built-in extractor needs well under a second for a minute of audio.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Reads a C string the plugin handed over, refusing NULL and invalid UTF-8.
-unsafe fn read_str(ptr: *const c_char, what: &str) -> Result<String, String> {
-    if ptr.is_null() {
-        return Err(format!("{what} is NULL"));
-    }
-    CStr::from_ptr(ptr)
-        .to_str()
-        .map(str::to_string)
-        .map_err(|_| format!("{what} is not valid UTF-8"))
-}
-
-/// A plugin name: 1-64 characters, no spaces or control characters.
-fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty()
-        || name.len() > 64
-        || name.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(format!(
-            "name `{name}` must be 1-64 characters without spaces"
-        ));
-    }
-    Ok(())
-}
 
 impl Plugin {
     /// Opens a plugin file as the settings say: its descriptor is always read in a probe process
@@ -281,13 +255,15 @@ impl Plugin {
             // offers nothing when that is missing, and says why in its description.
             let (name, version, reason) = unsafe {
                 (
-                    read_str(d.name, "name"),
-                    read_str(d.version, "version"),
-                    read_str(d.description, "description"),
+                    super::descriptor::read_str(d.name, "name"),
+                    super::descriptor::read_str(d.version, "version"),
+                    super::descriptor::read_str(d.description, "description"),
                 )
             };
             return Err(match (name, version, reason) {
-                (Ok(name), Ok(version), Ok(reason)) if check_name(&name).is_ok() => {
+                (Ok(name), Ok(version), Ok(reason))
+                    if super::descriptor::check_name(&name).is_ok() =>
+                {
                     PluginError::Unavailable {
                         path: path.to_path_buf(),
                         name,
@@ -306,119 +282,14 @@ impl Plugin {
         Ok(plugin)
     }
 
+    /// A plugin loaded here from its validated descriptor.
     unsafe fn validate(path: &Path, d: &serlab_plugin_descriptor_v1) -> Result<Self, String> {
-        let name = read_str(d.name, "name")?;
-        check_name(&name)?;
-        let version = read_str(d.version, "version")?;
-        let description = if d.description.is_null() {
-            String::new()
-        } else {
-            read_str(d.description, "description")?
-        };
-        let kind = match d.output_kind {
-            SERLAB_OUTPUT_VECTOR => FeatureKind::Vector,
-            SERLAB_OUTPUT_SEQUENCE => {
-                if !(d.frame_rate.is_finite() && d.frame_rate > 0.0) {
-                    return Err(format!("sequence plugin with frame rate {}", d.frame_rate));
-                }
-                FeatureKind::Sequence {
-                    frame_rate: d.frame_rate,
-                }
-            }
-            other => return Err(format!("unknown output kind {other}")),
-        };
-        if d.feature_count == 0 || d.feature_count > MAX_FEATURES {
-            return Err(format!(
-                "feature_count {} is not in 1..{MAX_FEATURES}",
-                d.feature_count
-            ));
-        }
-        if d.feature_names.is_null() {
-            return Err("feature_names is NULL".into());
-        }
-        let mut feature_names = Vec::with_capacity(d.feature_count as usize);
-        for i in 0..d.feature_count as usize {
-            let entry = *d.feature_names.add(i);
-            if entry.is_null() {
-                return Err(format!(
-                    "feature_count says {} but name {i} is NULL",
-                    d.feature_count
-                ));
-            }
-            let feature = read_str(entry, &format!("feature name {i}"))?;
-            if feature.is_empty() || feature.contains(['\n', ',', ';']) {
-                return Err(format!(
-                    "feature name {i} `{feature}` is empty or contains a separator"
-                ));
-            }
-            feature_names.push(feature);
-        }
-        if !(*d.feature_names.add(d.feature_count as usize)).is_null() {
-            return Err(format!(
-                "feature_names has more entries than feature_count ({}), or lacks its NULL terminator",
-                d.feature_count
-            ));
-        }
-        let mut seen = std::collections::HashSet::new();
-        if let Some(dup) = feature_names.iter().find(|n| !seen.insert(n.as_str())) {
-            return Err(format!("feature name `{dup}` appears twice"));
-        }
-        if d.param_count > MAX_PARAMS || (d.param_count > 0 && d.params.is_null()) {
-            return Err(format!(
-                "invalid parameter table ({} entries)",
-                d.param_count
-            ));
-        }
-        let mut params = Vec::new();
-        for i in 0..d.param_count as usize {
-            let p = &*d.params.add(i);
-            let pname = read_str(p.name, &format!("parameter {i} name"))?;
-            let kind = match p.kind {
-                SERLAB_PARAM_FLOAT => ParamType::Float,
-                SERLAB_PARAM_INT => ParamType::Int,
-                SERLAB_PARAM_BOOL => ParamType::Bool,
-                other => return Err(format!("parameter `{pname}` has unknown type {other}")),
-            };
-            if !(p.min.is_finite()
-                && p.max.is_finite()
-                && p.min <= p.default_value
-                && p.default_value <= p.max)
-            {
-                return Err(format!(
-                    "parameter `{pname}` default {} is outside its range {}..{}",
-                    p.default_value, p.min, p.max
-                ));
-            }
-            let pdesc = if p.description.is_null() {
-                String::new()
-            } else {
-                read_str(p.description, &format!("parameter `{pname}` description"))?
-            };
-            params.push(ParamInfo {
-                name: pname,
-                kind,
-                default: p.default_value,
-                min: p.min,
-                max: p.max,
-                description: pdesc,
-            });
-        }
-        let (Some(layout), Some(extract)) = (d.layout, d.extract) else {
-            return Err("layout or extract function is NULL".into());
-        };
+        let (info, layout, extract) = super::descriptor::read(d)?;
         let calls = Calls {
-            name: name.clone(),
-            kind,
+            name: info.name.clone(),
+            kind: info.kind,
             layout,
             extract,
-        };
-        let info = PluginInfo {
-            name,
-            version,
-            description,
-            kind,
-            feature_names,
-            params,
         };
         Ok(Self::assemble(path, info, Runner::InProcess(calls)))
     }
