@@ -289,7 +289,7 @@ pub fn c_plugin(dir: &Path, variant: &str) -> PathBuf {
         .arg(&out)
         .arg(format!("-DVARIANT={variant}"))
         .arg("-I")
-        .arg(root.join("plugins/serlab-plugin-api/include"))
+        .arg(root.join("crates/serlab-plugin-api/include"))
         .arg(root.join("tests/c_plugins/test_plugin.c"))
         .status()
         .expect("a C compiler (cc) is needed to build the C test plugins");

@@ -19,7 +19,7 @@ fn cpu_seconds() -> f64 {
 fn clips() -> Option<Vec<(Vec<f32>, u32)>> {
     let dir = std::env::var_os("SERLAB_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
         .join("reference/egemaps/clips");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .ok()?

@@ -18,7 +18,7 @@ const MIN_VOICING_AGREEMENT: f64 = 0.95;
 fn shared() -> Option<PathBuf> {
     let dir = std::env::var_os("SERLAB_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     if dir.is_dir() {
         return Some(dir);
     }
