@@ -464,3 +464,35 @@ fn bad_training_options_are_refused_before_any_work() {
         );
     }
 }
+
+#[test]
+fn completions_and_a_man_page_come_from_the_command_definitions() {
+    let home = tempfile::tempdir().unwrap();
+    for (shell, expected) in [
+        ("bash", "_serlab()"),
+        ("zsh", "#compdef serlab"),
+        ("fish", "complete -c serlab"),
+    ] {
+        let output = serlab(home.path())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{shell}: {}", stderr_of(&output));
+        let script = stdout_of(&output);
+        assert!(script.contains(expected), "{shell}: {script}");
+        assert!(
+            script.contains("on-plugin-error"),
+            "{shell}: global options"
+        );
+    }
+    let output = serlab(home.path()).arg("man").output().unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let page = stdout_of(&output);
+    assert!(page.contains(".TH serlab 1"), "{page}");
+    assert!(page.contains("Exit status"), "{page}");
+    let output = serlab(home.path())
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

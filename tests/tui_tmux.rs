@@ -18,6 +18,11 @@ impl Session {
     }
 
     fn start_with(home: &Path, name: &str, env: &str) -> Option<Self> {
+        Self::start_with_args(home, name, env, "")
+    }
+
+    /// `args` follow the program on its command line (shell words, quoted by the caller).
+    fn start_with_args(home: &Path, name: &str, env: &str, args: &str) -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
             if common::in_ci() {
                 panic!("tmux is required in CI (scripts/system-deps.sh installs it)");
@@ -27,7 +32,7 @@ impl Session {
         }
         let serlab = env!("CARGO_BIN_EXE_serlab");
         let script = format!(
-            "cd '{home}' && {env} HOME='{home}' XDG_CONFIG_HOME='{home}/.config' XDG_CACHE_HOME='{home}/.cache' XDG_DATA_HOME='{home}/.local/share' XDG_STATE_HOME='{home}/.local/state' '{serlab}'; echo SERLAB-EXITED-$?; sleep 30",
+            "cd '{home}' && {env} HOME='{home}' XDG_CONFIG_HOME='{home}/.config' XDG_CACHE_HOME='{home}/.cache' XDG_DATA_HOME='{home}/.local/share' XDG_STATE_HOME='{home}/.local/state' '{serlab}' {args}; echo SERLAB-EXITED-$?; sleep 30",
             home = home.display()
         );
         let status = Command::new("tmux")
@@ -374,6 +379,35 @@ fn the_lab_survives_broken_plugins_in_tmux() {
     session.wait_for("classic's values", Duration::from_secs(60), |s| {
         s.contains("Features · classic") || s.contains("zcr")
     });
+    session.keys(&["q"]);
+    session.wait_for("a clean exit", Duration::from_secs(30), |s| {
+        s.contains("SERLAB-EXITED-0")
+    });
+}
+
+/// Global options reach the terminal UI: `serlab --plugin-path DIR` lists DIR's plugins there.
+#[test]
+fn the_plugin_path_option_reaches_the_tui_in_tmux() {
+    let home = tempfile::tempdir().unwrap();
+    let extra = home.path().join("my-plugins");
+    std::fs::create_dir_all(&extra).unwrap();
+    common::c_plugin(&extra, "GOOD");
+    let name = format!("serlab-plugin-path-{}", std::process::id());
+    let args = format!("--plugin-path '{}'", extra.display());
+    let Some(session) = Session::start_with_args(home.path(), &name, "", &args) else {
+        return;
+    };
+    session.wait_for("the Browse view", Duration::from_secs(60), |s| {
+        s.contains("Browse")
+    });
+    session.keys(&["F4"]);
+    let screen = session.wait_for("the Plugins view", Duration::from_secs(30), |s| {
+        s.contains("Plugins · active")
+    });
+    assert!(
+        screen.contains("c-energy") && screen.contains("my-plugins"),
+        "{screen}"
+    );
     session.keys(&["q"]);
     session.wait_for("a clean exit", Duration::from_secs(30), |s| {
         s.contains("SERLAB-EXITED-0")

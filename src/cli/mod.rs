@@ -173,6 +173,13 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<LabelsAction>,
     },
+    /// Print a completion script for a shell, e.g. `serlab completions bash > ~/.local/share/bash-completion/completions/serlab`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print serlab's man page (roff), e.g. `serlab man > ~/.local/share/man/man1/serlab.1`.
+    Man,
     /// Play a WAV file through the default audio output.
     Play {
         /// The WAV file.
@@ -252,6 +259,19 @@ pub fn run() -> ExitCode {
             };
         }
         Some(Command::Labels { json, action }) => labels::run(datasets, json, action),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "serlab", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                // `serlab man | head` closes the pipe early: not an error.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(()),
+            }
+        }
         Some(Command::Plugins { json, .. }) => plugins::run(datasets, &plugin_options, json),
         Some(Command::Extract {
             plugin,

@@ -59,17 +59,6 @@ impl SmileApiSettings {
         }
         vars
     }
-
-    /// Hands the settings to the plugin, which reads its environment when it loads. A variable
-    /// the user already set wins over the file. Call this before plugins load and before any
-    /// worker thread starts (the environment is process-wide).
-    pub fn export(&self) {
-        for (name, value) in self.environment() {
-            if std::env::var_os(name).is_none() {
-                std::env::set_var(name, value);
-            }
-        }
-    }
 }
 
 /// The `[plugins]` settings of isolation (see `features::isolation`).

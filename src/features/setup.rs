@@ -15,12 +15,10 @@ pub struct PluginOptions {
 }
 
 pub fn open_registry(config: &DatasetsConfig, options: &PluginOptions) -> PluginRegistry {
+    // Plugins read their settings from the environment (the C ABI carries no configuration):
+    // worker and probe processes get the datasets file's as `isolation.env`. A plugin loaded in
+    // process sees serlab's own environment only (serlab never sets it).
     let isolation = isolation_settings(config, options.reprobe);
-    if isolation.mode == super::Isolation::InProcess {
-        // A library loaded here reads its settings from this process's environment (the C ABI
-        // carries no configuration); worker processes get them as `isolation.env` instead.
-        config.smileapi.export();
-    }
     let mut explicit = options.extra_paths.clone();
     explicit.extend(config.plugin_paths.iter().cloned());
     let mut registry = discover(&SearchPaths::with_explicit(explicit), &isolation);
