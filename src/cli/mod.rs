@@ -196,19 +196,29 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+impl Cli {
+    /// What the global options say about plugins (the CLI's and the TUI's registry).
+    pub fn plugin_options(&self) -> crate::features::PluginOptions {
+        crate::features::PluginOptions {
+            extra_paths: self.plugin_paths.clone(),
+            reprobe: matches!(self.command, Some(Command::Plugins { reprobe: true, .. })),
+        }
+    }
+}
+
+/// Runs a subcommand (`main` starts the TUI when there is none).
+pub fn run(cli: Cli) -> ExitCode {
     let datasets = cli.datasets.as_deref();
-    let plugin_options = crate::features::PluginOptions {
-        extra_paths: cli.plugin_paths.clone(),
-        reprobe: matches!(cli.command, Some(Command::Plugins { reprobe: true, .. })),
+    let plugin_options = cli.plugin_options();
+    let Some(command) = cli.command else {
+        eprintln!("serlab: no subcommand (see `serlab --help`)");
+        return ExitCode::from(USAGE_EXIT);
     };
-    let result = match cli.command {
-        None => return crate::tui::run_app(datasets, &plugin_options, cli.on_plugin_error),
-        Some(Command::Datasets { json }) => datasets::run(datasets, json),
-        Some(Command::Demo { out }) => demo::run(&out),
-        Some(Command::Play { file }) => return play::run(&file),
-        Some(Command::Augment {
+    let result = match command {
+        Command::Datasets { json } => datasets::run(datasets, json),
+        Command::Demo { out } => demo::run(&out),
+        Command::Play { file } => return play::run(&file),
+        Command::Augment {
             input,
             output,
             noise_snr,
@@ -217,7 +227,7 @@ pub fn run() -> ExitCode {
             zero_fill,
             pitch,
             seed,
-        }) => {
+        } => {
             let steps = crate::augment::Steps {
                 noise_snr_db: noise_snr,
                 stretch_rate: stretch,
@@ -233,14 +243,14 @@ pub fn run() -> ExitCode {
             };
             augment::run(&input, &output, &steps)
         }
-        Some(Command::Train(args)) => (|| {
+        Command::Train(args) => (|| {
             let request = args.into_request()?;
             train::train(datasets, &plugin_options, cli.on_plugin_error, request)
         })(),
-        Some(Command::Eval { model, json }) => {
+        Command::Eval { model, json } => {
             train::eval(datasets, &plugin_options, cli.on_plugin_error, &model, json)
         }
-        Some(Command::Predict { model, json, files }) => {
+        Command::Predict { model, json, files } => {
             let on_error = cli.on_plugin_error;
             return match train::predict_files(
                 datasets,
@@ -258,13 +268,13 @@ pub fn run() -> ExitCode {
                 }
             };
         }
-        Some(Command::Labels { json, action }) => labels::run(datasets, json, action),
-        Some(Command::Completions { shell }) => {
+        Command::Labels { json, action } => labels::run(datasets, json, action),
+        Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "serlab", &mut std::io::stdout());
             Ok(())
         }
-        Some(Command::Man) => {
+        Command::Man => {
             use clap::CommandFactory;
             match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
                 // `serlab man | head` closes the pipe early: not an error.
@@ -272,15 +282,15 @@ pub fn run() -> ExitCode {
                 _ => Ok(()),
             }
         }
-        Some(Command::Plugins { json, .. }) => plugins::run(datasets, &plugin_options, json),
-        Some(Command::Extract {
+        Command::Plugins { json, .. } => plugins::run(datasets, &plugin_options, json),
+        Command::Extract {
             plugin,
             params,
             format,
             out,
             no_cache,
             files,
-        }) => {
+        } => {
             let request = extract::Request {
                 plugin,
                 params,
