@@ -107,7 +107,7 @@ fn train_eval_predict_on_the_demo_corpus() {
     );
     assert!(eval["unweighted_accuracy"].as_f64().unwrap() > 0.5);
 
-    let demo = home.path().join(".cache/serlab/demo-v1");
+    let demo = home.path().join(".cache/serlab/demo-v2");
     let files = [
         "RAVDESS/Actor_01/03-01-05-01-01-01-01.wav",
         "SAVEE/DC/sa01.wav",

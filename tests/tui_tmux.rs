@@ -158,7 +158,7 @@ fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     // ALSA closed the capture when serlab exited: it holds the clip, as long as the clip.
     let clip = home
         .path()
-        .join(".cache/serlab/demo-v1/RAVDESS/Actor_01/03-01-01-01-01-01-01.wav");
+        .join(".cache/serlab/demo-v2/RAVDESS/Actor_01/03-01-01-01-01-01-01.wav");
     let (played, rms) = captured_sound(&capture);
     let expected = clip_sound(&clip);
     assert!(

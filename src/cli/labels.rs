@@ -1,9 +1,10 @@
 //! `serlab labels`: list, export, set and audit relabels.
 
-use super::{csv_field, LabelsAction};
+use super::LabelsAction;
 use crate::config::DatasetsConfig;
 use crate::corpus::open_catalog;
 use crate::relabel::{ClipKey, Relabel, RelabelStore};
+use crate::util::text::csv_field;
 use anyhow::bail;
 use std::collections::HashSet;
 use std::path::Path;
@@ -108,6 +109,11 @@ pub fn run(
             store.set(key, label)?;
             println!("saved to {}", store.path().display());
         }
+        Some(LabelsAction::Suspects {
+            model,
+            top,
+            json: as_json,
+        }) => suspects(datasets, &model, top as usize, json || as_json)?,
         Some(LabelsAction::History) => {
             if json {
                 println!("{}", serde_json::to_string_pretty(store.audit())?);
@@ -167,4 +173,100 @@ fn check_clip_exists(config: &DatasetsConfig, key: &ClipKey) -> anyhow::Result<(
         )
     };
     Err(super::UsageError(message).into())
+}
+
+/// `labels suspects`: the model's out-of-fold predictions against the labels in force now.
+fn suspects(datasets: Option<&Path>, model: &Path, top: usize, json: bool) -> anyhow::Result<()> {
+    let file = model.join("predictions.csv");
+    if !file.is_file() {
+        return Err(super::UsageError(format!(
+            "{}: no predictions.csv; models trained by this serlab have one (`serlab train`), or write one with `serlab eval --model DIR --predictions FILE`",
+            model.display()
+        ))
+        .into());
+    }
+    let (classes, mut predictions) =
+        crate::train::predictions::read(&file).map_err(anyhow::Error::msg)?;
+    let config = DatasetsConfig::load(datasets)?;
+    let catalog = crate::corpus::open_catalog_for_work(&config)?;
+    if catalog.classes() != classes.as_slice() {
+        bail!(
+            "{}: classes {} differ from the datasets' ({})",
+            file.display(),
+            classes.join(", "),
+            catalog.classes().join(", ")
+        );
+    }
+    // The label in force now: a relabel since the run counts; a clip gone is left out.
+    let labels: std::collections::HashMap<ClipKey, Option<usize>> = catalog
+        .clips
+        .iter()
+        .map(|c| (ClipKey::of(c), c.target))
+        .collect();
+    let before = predictions.len();
+    predictions.retain_mut(|p| {
+        let key = ClipKey {
+            corpus: p.corpus,
+            path: p.path.clone(),
+        };
+        match labels.get(&key) {
+            Some(Some(label)) => {
+                p.label = *label;
+                true
+            }
+            _ => false,
+        }
+    });
+    if predictions.len() < before {
+        eprintln!(
+            "serlab: {} of {before} predicted clips are no longer labelled clips of the configured corpora; left out",
+            before - predictions.len()
+        );
+    }
+    let suspects = crate::train::suspects::find(&predictions, classes.len());
+    let shown = &suspects[..suspects.len().min(top)];
+    if json {
+        let rows: Vec<serde_json::Value> = shown
+            .iter()
+            .map(|s| {
+                let p = &s.prediction;
+                serde_json::json!({
+                    "corpus": p.corpus.as_str(),
+                    "path": p.path,
+                    "speaker": p.speaker,
+                    "label": classes[p.label],
+                    "predicted": classes[s.suspected],
+                    "p_label": p.p_label(),
+                    "p_predicted": p.probabilities[s.suspected],
+                    "score": s.score,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    println!(
+        "{} suspect labels among {} clips (showing {}), most suspect first:",
+        suspects.len(),
+        predictions.len(),
+        shown.len()
+    );
+    println!(
+        "{:<8} {:<44} {:<8} {:<9} {:<9} {:>7} {:>7}",
+        "corpus", "path", "speaker", "label", "model", "p(lab)", "p(mod)"
+    );
+    for s in shown {
+        let p = &s.prediction;
+        println!(
+            "{:<8} {:<44} {:<8} {:<9} {:<9} {:>7.3} {:>7.3}",
+            p.corpus.as_str(),
+            p.path,
+            p.speaker,
+            classes[p.label],
+            classes[s.suspected],
+            p.p_label(),
+            p.probabilities[s.suspected]
+        );
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@ mod extract;
 mod labels;
 mod play;
 mod plugins;
+mod runs;
 mod smile_formats;
 mod train;
 mod train_args;
@@ -65,6 +66,31 @@ pub enum LabelsAction {
     },
     /// The audit trail: every change with its old and new label and time.
     History,
+    /// The clips whose label a model's out-of-fold predictions doubt most, most suspect first.
+    /// Confident learning: each class's threshold is the mean probability the model gives it on
+    /// the clips labelled with it; a clip is suspect when another class reaches its threshold on
+    /// it; suspects are ranked by self-confidence, the probability of their own label, lowest
+    /// first (score = 1 - p(label)). Labels in force now count (relabels included).
+    Suspects {
+        /// A model folder written by `serlab train` (it holds predictions.csv).
+        #[arg(long, value_name = "DIR")]
+        model: PathBuf,
+        /// How many to list (1-100000).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        top: u32,
+        /// Print JSON: [{corpus, path, speaker, label, predicted, p_label, p_predicted, score}].
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsAction {
+    /// One run in full: every setting, the fingerprint of its clips and labels, its metrics.
+    Show {
+        /// The run's id, as `serlab runs` lists it.
+        id: String,
+    },
 }
 
 /// Output formats of `serlab extract`.
@@ -155,6 +181,10 @@ pub enum Command {
         model: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Also write each clip's prediction here, as `predictions.csv` of a training run
+        /// (`corpus,path,speaker,label,predicted,fold,p_<class>...`, the fold left empty).
+        #[arg(long, value_name = "FILE")]
+        predictions: Option<PathBuf>,
     },
     /// Predict the class (and the class probabilities) of WAV files with a trained model.
     Predict {
@@ -173,6 +203,14 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<LabelsAction>,
     },
+    /// Every training run recorded (from the CLI and the TUI): settings, metrics, model folder.
+    Runs {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<RunsAction>,
+    },
     /// Print a completion script for a shell, e.g. `serlab completions bash > ~/.local/share/bash-completion/completions/serlab`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -185,15 +223,6 @@ pub enum Command {
         /// The WAV file.
         file: PathBuf,
     },
-}
-
-/// A CSV field, quoted when it holds a separator, a quote or a line break.
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 impl Cli {
@@ -247,9 +276,18 @@ pub fn run(cli: Cli) -> ExitCode {
             let request = args.into_request()?;
             train::train(datasets, &plugin_options, cli.on_plugin_error, request)
         })(),
-        Command::Eval { model, json } => {
-            train::eval(datasets, &plugin_options, cli.on_plugin_error, &model, json)
-        }
+        Command::Eval {
+            model,
+            json,
+            predictions,
+        } => train::eval(
+            datasets,
+            &plugin_options,
+            cli.on_plugin_error,
+            &model,
+            json,
+            predictions.as_deref(),
+        ),
         Command::Predict { model, json, files } => {
             let on_error = cli.on_plugin_error;
             return match train::predict_files(
@@ -269,6 +307,13 @@ pub fn run(cli: Cli) -> ExitCode {
             };
         }
         Command::Labels { json, action } => labels::run(datasets, json, action),
+        Command::Runs { json, action } => runs::run(
+            json,
+            match &action {
+                Some(RunsAction::Show { id }) => Some(id.as_str()),
+                None => None,
+            },
+        ),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "serlab", &mut std::io::stdout());

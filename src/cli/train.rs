@@ -9,9 +9,11 @@ use crate::train::data::extract_clips;
 use crate::train::engine::argmax;
 use crate::train::events::TrainEvent;
 use crate::train::inference::SavedModel;
-use crate::train::job::TrainJob;
+use crate::train::job::{JobOutput, TrainJob};
 use crate::train::persist;
+use crate::train::predictions::ClipPrediction;
 use crate::train::run::{MetricsReport, TrainConfig};
+use crate::train::runs::RunStore;
 use anyhow::{anyhow, bail};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -120,7 +122,12 @@ pub fn train(
         );
     }
     request.config.checkpoint_dir = Some(checkpoint.clone());
-    let job = TrainJob::start(catalog, plugin, params, request.config, Some(out.clone()));
+    let output = JobOutput {
+        model_dir: Some(out.clone()),
+        runs: Some(RunStore::default_location()),
+        source: "cli",
+    };
+    let job = TrainJob::start(catalog, plugin, params, request.config, output);
     let show = std::io::stderr().is_terminal();
     let mut bar: Option<indicatif::ProgressBar> = None;
     for event in &job.events {
@@ -191,6 +198,9 @@ pub fn train(
         print_table(&finished.metrics);
     }
     eprintln!("model written to {}", out.display());
+    if let Some(id) = &finished.run_id {
+        eprintln!("run {id} recorded (`serlab runs show {id}`)");
+    }
     Ok(())
 }
 
@@ -226,6 +236,7 @@ pub fn eval(
     on_plugin_error: OnPluginError,
     model_dir: &Path,
     json: bool,
+    predictions_file: Option<&Path>,
 ) -> anyhow::Result<()> {
     // The datasets first: a missing corpus is the user's first problem, whatever the model.
     let config = DatasetsConfig::load(datasets)?;
@@ -259,6 +270,16 @@ pub fn eval(
     let speakers: Vec<String> = kept.iter().map(|(i, _)| clips[*i].speaker_key()).collect();
     let feats: Vec<Features> = kept.iter().map(|(_, f)| f.clone()).collect();
     let probs = model.probabilities(&feats, &speakers);
+    if let Some(file) = predictions_file {
+        let rows: Vec<ClipPrediction> = kept
+            .iter()
+            .zip(&probs)
+            .map(|((i, _), p)| ClipPrediction::of(clips[*i], None, p.clone()))
+            .collect();
+        let text = crate::train::predictions::to_csv(&info.classes, &rows);
+        crate::util::atomic::write_atomically(file, text.as_bytes())
+            .map_err(|e| anyhow!("{}: cannot write: {e}", file.display()))?;
+    }
     let truth: Vec<usize> = kept
         .iter()
         .map(|(i, _)| clips[*i].target.unwrap_or(0))

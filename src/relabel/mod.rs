@@ -8,7 +8,6 @@
 //! writes, so no process overwrites another's changes to other clips.
 
 mod lock;
-mod time;
 
 use crate::corpus::{Catalog, Clip, CorpusKind};
 use crate::util::atomic::write_atomically;
@@ -184,7 +183,7 @@ impl RelabelStore {
             reason: format!("cannot lock: {e}"),
         })?;
         (self.current, self.audit) = read_file(&self.path)?;
-        let time = time::now_utc();
+        let time = crate::util::time::now_utc();
         let old_label = self.current.get(&change.key).map(|r| r.label.clone());
         match new {
             Some(label) => {

@@ -10,11 +10,14 @@ pub mod metrics;
 pub mod normalize;
 pub mod persist;
 pub mod plots;
+pub mod predictions;
 mod report;
 pub mod run;
+pub mod runs;
 pub mod schedule;
 pub mod split;
 mod stages;
+pub mod suspects;
 
 /// The feature plugin training uses unless told otherwise (CLI and TUI): eGeMAPS functionals
 /// generalised best to unseen speakers in our measurements (docs/RESULTS.md).

@@ -78,7 +78,8 @@ pub fn default_model_dir(models: &Path, plugin: &str) -> PathBuf {
 }
 
 /// Writes a finished run: the model directory with `confusion.png`, `curves.png` and
-/// `history.json` (every epoch's report) in it.
+/// `history.json` (every epoch's report) and `predictions.csv` (each test clip's out-of-fold
+/// prediction) in it.
 pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirError> {
     save(
         dir,
@@ -90,7 +91,11 @@ pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirEr
             super::plots::curves_png(&tmp.join("curves.png"), &outcome.history)?;
             // The curves as numbers: what a later comparison of runs reads.
             let history = serde_json::to_vec_pretty(&outcome.history).map_err(|e| e.to_string())?;
-            std::fs::write(tmp.join("history.json"), history).map_err(|e| e.to_string())
+            std::fs::write(tmp.join("history.json"), history).map_err(|e| e.to_string())?;
+            // Each test clip's out-of-fold probabilities: errors to open, suspect labels to find.
+            let predictions =
+                super::predictions::to_csv(&outcome.info.classes, &outcome.predictions);
+            std::fs::write(tmp.join("predictions.csv"), predictions).map_err(|e| e.to_string())
         },
     )
 }

@@ -112,6 +112,10 @@ pub struct TrainOutcome {
     pub skipped: Vec<String>,
     /// Per-epoch reports of every fold and of the final model.
     pub history: Vec<super::events::EpochReport>,
+    /// Every test clip's prediction by the fold that held it out (`predictions.csv`).
+    pub predictions: Vec<super::predictions::ClipPrediction>,
+    /// Of the clips and labels the run saw (the run record keeps it).
+    pub data_fingerprint: String,
 }
 
 /// Rows of the given clips after per-speaker normalisation (the global `stats` come after).
@@ -224,6 +228,7 @@ pub fn run(
         predicted,
         corpora,
         summaries,
+        predictions,
         kept,
     } = test_folds(
         &trainer,
@@ -289,6 +294,8 @@ pub fn run(
         info,
         skipped,
         history,
+        predictions,
+        data_fingerprint: data_fingerprint(&prepared.clips),
     })
 }
 
@@ -333,11 +340,21 @@ fn architecture(
 fn fingerprint(config: &TrainConfig, plugin: &Plugin, params: &[f64], clips: &[&Clip]) -> String {
     let mut text = serde_json::to_string(config).unwrap_or_default();
     text.push_str(&format!("|{}|{}|{:?}", plugin.name, plugin.version, params));
-    for clip in clips {
-        text.push_str(&format!(
-            "|{}:{}:{:?}",
-            clip.corpus, clip.relative, clip.target
-        ));
-    }
+    text.push_str(&clips_text(clips));
     format!("{:016x}", crate::util::rng::fnv1a(text.as_bytes()))
+}
+
+/// Of the clips and the labels in force (relabels included) alone.
+fn data_fingerprint(clips: &[&Clip]) -> String {
+    format!(
+        "{:016x}",
+        crate::util::rng::fnv1a(clips_text(clips).as_bytes())
+    )
+}
+
+fn clips_text(clips: &[&Clip]) -> String {
+    clips
+        .iter()
+        .map(|clip| format!("|{}:{}:{:?}", clip.corpus, clip.relative, clip.target))
+        .collect()
 }

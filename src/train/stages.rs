@@ -12,6 +12,7 @@ use super::engine::{
 use super::events::{EpochReport, TrainEvent};
 use super::metrics::Scores;
 use super::normalize::{speaker_references, NormKind, Stats};
+use super::predictions::ClipPrediction;
 use super::report::FoldSummary;
 use super::run::{normalise_rows, TrainConfig};
 use super::split::{make_folds, Fold, SplitItem, SplitKind};
@@ -271,6 +272,8 @@ pub(super) struct Pooled {
     pub(super) predicted: Vec<usize>,
     pub(super) corpora: Vec<String>,
     pub(super) summaries: Vec<FoldSummary>,
+    /// Each test clip's probabilities, from the networks of the fold that held it out.
+    pub(super) predictions: Vec<ClipPrediction>,
     /// Without cross-validation, the held-out fold's networks are the model to keep.
     pub(super) kept: Option<(Vec<Cnn<Backend>>, Stats)>,
 }
@@ -288,6 +291,7 @@ pub(super) fn test_folds(
         predicted: Vec::new(),
         corpora: Vec::new(),
         summaries: Vec::new(),
+        predictions: Vec::new(),
         kept: None,
     };
     let row_dims = trainer.shape.row_dims();
@@ -315,6 +319,12 @@ pub(super) fn test_folds(
             best_epoch: trained.best_epoch,
             epochs_run: trained.epochs_run,
         });
+        pooled.predictions.extend(
+            fold.test
+                .iter()
+                .zip(probs)
+                .map(|(&i, p)| ClipPrediction::of(prepared.clips[i], Some(f + 1), p)),
+        );
         pooled.truth.extend(test.labels.iter().copied());
         pooled.predicted.extend(fold_pred);
         pooled

@@ -64,6 +64,7 @@ pub fn run_app(
             augment: Some(crate::augment::AugmentPolicy::user_default_path()),
             ui: Some(theme::UiSettings::default_path()),
             models: Some(dirs::data_dir().join("models")),
+            runs: Some(crate::train::runs::RunStore::default_location()),
         },
         Some(&theme::ThemeSet::user_dir()),
     );

@@ -7,3 +7,4 @@ pub mod memory;
 pub mod rng;
 pub mod stderr_redirect;
 pub mod text;
+pub mod time;

@@ -1,4 +1,4 @@
-//! Small text helpers for messages: which known names are closest to one the user typed.
+//! Small text helpers: which known names are closest to one the user typed, CSV fields.
 
 /// Levenshtein distance in characters (insertions, deletions, substitutions).
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -29,6 +29,15 @@ pub fn closest<'a>(
         .collect();
     scored.sort();
     scored.into_iter().take(n).map(|(_, _, c)| c).collect()
+}
+
+/// A CSV field, quoted when it holds a separator, a quote or a line break.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }
 
 #[cfg(test)]

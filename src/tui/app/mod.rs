@@ -89,6 +89,8 @@ pub struct AppPaths {
     pub ui: Option<PathBuf>,
     /// Where the Train view writes model directories.
     pub models: Option<PathBuf>,
+    /// Where runs are recorded (and the Runs view reads them).
+    pub runs: Option<crate::train::runs::RunStore>,
 }
 
 /// Background playback; `player` is `None` in tests that need no audio.

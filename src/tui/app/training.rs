@@ -4,7 +4,7 @@
 
 use super::App;
 use crate::train::events::{EpochReport, TrainEvent};
-use crate::train::job::TrainJob;
+use crate::train::job::{JobOutput, TrainJob};
 use crate::train::metrics::Scores;
 use crate::train::run::TrainConfig;
 use std::path::PathBuf;
@@ -116,7 +116,12 @@ impl App {
             .map(|models| crate::train::persist::default_model_dir(models, &plugin.name));
         let settings = settings_text(&config);
         let params = plugin.default_params();
-        let job = TrainJob::start(self.catalog.clone(), plugin, params, config, out);
+        let output = JobOutput {
+            model_dir: out,
+            runs: self.paths.runs.clone(),
+            source: "tui",
+        };
+        let job = TrainJob::start(self.catalog.clone(), plugin, params, config, output);
         self.train = TrainView {
             running: true,
             settings: Some(settings),
