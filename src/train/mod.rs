@@ -11,7 +11,7 @@ pub mod normalize;
 pub mod persist;
 pub mod plots;
 pub mod predictions;
-mod report;
+pub mod report;
 pub mod run;
 pub mod runs;
 pub mod schedule;

@@ -45,6 +45,15 @@ pub enum Action {
     LoadPlugin,
     StartTraining,
     StopTraining,
+    /// The Train view's arrows switch between the settings and the confusion matrix.
+    FocusMatrix,
+    /// Browse with the clips of the matrix cell under the cursor.
+    OpenCell,
+    /// Marks (or unmarks) the selected run to compare with another.
+    MarkRun,
+    /// Shows the selected run's predictions beside the clips.
+    UseRun,
+    ReloadRuns,
     /// In the missing-corpora panel: the demo corpus, on purpose.
     UseDemo,
     /// Close a panel and go on.
@@ -159,6 +168,7 @@ const LISTS: Context = Context::Views(&[Tab::Browse, Tab::Clip]);
 const AUGMENT: Context = Context::Views(&[Tab::Augment]);
 const PLUGINS: Context = Context::Views(&[Tab::Plugins]);
 const TRAIN: Context = Context::Views(&[Tab::Train]);
+const RUNS: Context = Context::Views(&[Tab::Runs]);
 
 const fn bind(
     keys: &'static [Key],
@@ -179,11 +189,12 @@ const fn bind(
 pub const BINDINGS: &[Binding] = &[
     bind(&[plain(KeyCode::Tab)], Context::Everywhere, Action::NextView, "next view"),
     bind(&[plain(KeyCode::BackTab)], Context::Everywhere, Action::PreviousView, "previous view"),
-    bind(&[plain(KeyCode::F(1))], Context::Everywhere, Action::ShowView(Tab::Browse), "Browse, Clip, Augment, Plugins, Train"),
-    bind(&[plain(KeyCode::F(2))], Context::Everywhere, Action::ShowView(Tab::Clip), "Browse, Clip, Augment, Plugins, Train"),
-    bind(&[plain(KeyCode::F(3))], Context::Everywhere, Action::ShowView(Tab::Augment), "Browse, Clip, Augment, Plugins, Train"),
-    bind(&[plain(KeyCode::F(4))], Context::Everywhere, Action::ShowView(Tab::Plugins), "Browse, Clip, Augment, Plugins, Train"),
-    bind(&[plain(KeyCode::F(5))], Context::Everywhere, Action::ShowView(Tab::Train), "Browse, Clip, Augment, Plugins, Train"),
+    bind(&[plain(KeyCode::F(1))], Context::Everywhere, Action::ShowView(Tab::Browse), "Browse, Clip, Augment, Plugins, Train, Runs"),
+    bind(&[plain(KeyCode::F(2))], Context::Everywhere, Action::ShowView(Tab::Clip), "Browse, Clip, Augment, Plugins, Train, Runs"),
+    bind(&[plain(KeyCode::F(3))], Context::Everywhere, Action::ShowView(Tab::Augment), "Browse, Clip, Augment, Plugins, Train, Runs"),
+    bind(&[plain(KeyCode::F(4))], Context::Everywhere, Action::ShowView(Tab::Plugins), "Browse, Clip, Augment, Plugins, Train, Runs"),
+    bind(&[plain(KeyCode::F(5))], Context::Everywhere, Action::ShowView(Tab::Train), "Browse, Clip, Augment, Plugins, Train, Runs"),
+    bind(&[plain(KeyCode::F(6))], Context::Everywhere, Action::ShowView(Tab::Runs), "Browse, Clip, Augment, Plugins, Train, Runs"),
     bind(&[ch('?')], Context::Everywhere, Action::Help, "this help (any key closes it)"),
     bind(&[ch('t')], Context::Everywhere, Action::NextTheme, "next colour theme (remembered in ui.toml)"),
     bind(&[ch('q'), plain(KeyCode::Esc), ctrl('c')], Context::Everywhere, Action::Quit, "quit (asks first while training)"),
@@ -220,8 +231,19 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[plain(KeyCode::Up), ch('k')], PLUGINS, Action::Up, "next / previous plugin"),
     bind(&[plain(KeyCode::Enter)], PLUGINS, Action::ActivatePlugin, "make it the active extractor (and model family)"),
     bind(&[ch('o')], PLUGINS, Action::LoadPlugin, "load a plugin from a path"),
-    bind(&[ch('s')], TRAIN, Action::StartTraining, "start training (speaker-independent split)"),
+    bind(&[ch('s')], TRAIN, Action::StartTraining, "start training with the settings shown"),
     bind(&[ch('x')], TRAIN, Action::StopTraining, "stop training"),
+    bind(&[plain(KeyCode::Down), ch('j')], TRAIN, Action::Down, "next / previous setting (in the matrix: row)"),
+    bind(&[plain(KeyCode::Up), ch('k')], TRAIN, Action::Up, "next / previous setting (in the matrix: row)"),
+    bind(&[plain(KeyCode::Right), ch('l'), ch('+')], TRAIN, Action::Increase, "change the setting (in the matrix: column)"),
+    bind(&[plain(KeyCode::Left), ch('h'), ch('-')], TRAIN, Action::Decrease, "change the setting (in the matrix: column)"),
+    bind(&[ch('m')], TRAIN, Action::FocusMatrix, "the arrows move in the confusion matrix / back to the settings"),
+    bind(&[plain(KeyCode::Enter)], TRAIN, Action::OpenCell, "Browse the clips of the matrix cell (true x predicted)"),
+    bind(&[plain(KeyCode::Down), ch('j')], RUNS, Action::Down, "next / previous run"),
+    bind(&[plain(KeyCode::Up), ch('k')], RUNS, Action::Up, "next / previous run"),
+    bind(&[ch(' ')], RUNS, Action::MarkRun, "mark / unmark the run to compare (two at a time)"),
+    bind(&[plain(KeyCode::Enter)], RUNS, Action::UseRun, "show its predictions beside the clips (Browse)"),
+    bind(&[ch('r')], RUNS, Action::ReloadRuns, "read the run records again"),
     bind(&[ch('d')], Context::MissingCorpora, Action::UseDemo, "use the SYNTHETIC demo corpus instead"),
     bind(&[plain(KeyCode::Enter), plain(KeyCode::Esc)], Context::MissingCorpora, Action::Dismiss, "go on with the corpora that are there"),
     bind(&[ch('q')], Context::MissingCorpora, Action::QuitNow, "quit"),

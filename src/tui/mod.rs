@@ -68,6 +68,8 @@ pub fn run_app(
         },
         Some(&theme::ThemeSet::user_dir()),
     );
+    // The latest run's predictions beside the clips, from the start.
+    app.use_latest_run();
     app.playback.player = Some(crate::audio::player::Player::spawn());
     app.clip.inspector = Some(inspect::Inspector::spawn(Some(
         crate::features::cache::FeatureCache::default_location(),

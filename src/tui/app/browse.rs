@@ -3,6 +3,7 @@
 
 use super::{App, Overlay};
 use crate::corpus::{CorpusKind, Gender};
+use crate::relabel::ClipKey;
 use crate::tui::keys::Action;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use std::cell::Cell;
@@ -14,6 +15,8 @@ pub enum SortKey {
     Speaker,
     Class,
     Duration,
+    /// Most suspect label first (needs a model's predictions).
+    Suspicion,
 }
 
 impl SortKey {
@@ -23,15 +26,18 @@ impl SortKey {
             SortKey::Speaker => "speaker",
             SortKey::Class => "class",
             SortKey::Duration => "duration",
+            SortKey::Suspicion => "suspicion",
         }
     }
 
-    fn next(self) -> Self {
+    /// The next order; suspicion only when there are predictions to be suspicious with.
+    fn next(self, with_predictions: bool) -> Self {
         match self {
             SortKey::File => SortKey::Speaker,
             SortKey::Speaker => SortKey::Class,
             SortKey::Class => SortKey::Duration,
-            SortKey::Duration => SortKey::File,
+            SortKey::Duration if with_predictions => SortKey::Suspicion,
+            SortKey::Duration | SortKey::Suspicion => SortKey::File,
         }
     }
 }
@@ -45,6 +51,8 @@ pub struct Filters {
     pub speaker: Option<String>,
     pub gender: Option<Gender>,
     pub search: String,
+    /// A cell of the model's confusion matrix: (label at training time, prediction).
+    pub cell: Option<(usize, usize)>,
     pub sort: SortKey,
 }
 
@@ -56,6 +64,7 @@ impl Default for Filters {
             speaker: None,
             gender: None,
             search: String::new(),
+            cell: None,
             sort: SortKey::File,
         }
     }
@@ -68,6 +77,7 @@ impl Filters {
             && self.speaker.is_none()
             && self.gender.is_none()
             && self.search.is_empty()
+            && self.cell.is_none()
     }
 }
 
@@ -110,10 +120,15 @@ impl App {
         let f = &self.browse.filters;
         let needle = f.search.to_lowercase();
         let clips = &self.catalog.clips;
+        let model = self.model.as_ref();
+        let prediction =
+            |c: &crate::corpus::Clip| model.and_then(|m| m.by_clip.get(&ClipKey::of(c)));
         let mut view: Vec<usize> = (0..clips.len())
             .filter(|&i| {
                 let c = &clips[i];
-                f.corpus.is_none_or(|k| c.corpus == k)
+                f.cell.is_none_or(|(label, predicted)| {
+                    prediction(c).is_some_and(|p| p.label == label && p.predicted == predicted)
+                }) && f.corpus.is_none_or(|k| c.corpus == k)
                     && f.class.is_none_or(|k| c.target == Some(k))
                     && f.gender.is_none_or(|g| c.gender == g)
                     && f.speaker.as_ref().is_none_or(|s| c.speaker_key() == *s)
@@ -131,6 +146,15 @@ impl App {
             SortKey::Class => view.sort_by_key(|&i| clips[i].target.unwrap_or(usize::MAX)),
             SortKey::Duration => {
                 view.sort_by(|&a, &b| clips[a].duration_s.total_cmp(&clips[b].duration_s))
+            }
+            SortKey::Suspicion => {
+                let score = |i: usize| {
+                    model
+                        .and_then(|m| m.suspicion.get(&ClipKey::of(&clips[i])).copied())
+                        .unwrap_or(-1.0)
+                };
+                let scores: Vec<f32> = (0..clips.len()).map(score).collect();
+                view.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
             }
         }
         self.browse.selected = keep
@@ -239,7 +263,7 @@ impl App {
                 };
                 self.status = "filters cleared".into();
             }
-            Action::Sort => filters.sort = filters.sort.next(),
+            Action::Sort => filters.sort = filters.sort.next(self.model.is_some()),
             _ => return,
         }
         self.refresh_view();

@@ -6,14 +6,20 @@
 mod augment;
 mod browse;
 mod clip;
+mod model;
 mod plugins;
 mod relabel;
+mod runs;
+mod train_settings;
 mod training;
 
 pub use augment::{AugmentEditor, AugmentField};
-pub use browse::BrowseState;
+pub use browse::{BrowseState, SortKey};
 pub use clip::ClipState;
+pub use model::ModelPredictions;
 pub use plugins::PluginsState;
+pub use runs::{RunDetails, RunsState};
+pub use train_settings::{Setting, TrainSettings};
 pub use training::{training_settings_text, TrainView};
 
 use super::keys::{self, Action, Context};
@@ -32,15 +38,17 @@ pub enum Tab {
     Augment,
     Plugins,
     Train,
+    Runs,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Browse,
         Tab::Clip,
         Tab::Augment,
         Tab::Plugins,
         Tab::Train,
+        Tab::Runs,
     ];
 
     pub fn title(self) -> &'static str {
@@ -50,6 +58,7 @@ impl Tab {
             Tab::Augment => "Augment",
             Tab::Plugins => "Plugins",
             Tab::Train => "Train",
+            Tab::Runs => "Runs",
         }
     }
 
@@ -111,8 +120,13 @@ pub struct App {
     pub clip: ClipState,
     pub plugins: PluginsState,
     pub train: TrainView,
+    /// The Train view's settings panel and matrix cursor (kept from run to run).
+    pub train_settings: TrainSettings,
+    pub runs: RunsState,
     pub augment: AugmentEditor,
     pub relabels: Option<RelabelStore>,
+    /// The run whose predictions show beside the clips (the latest by default).
+    pub model: Option<ModelPredictions>,
     pub theme: Theme,
     pub themes: ThemeSet,
     pub paths: AppPaths,
@@ -154,8 +168,11 @@ impl App {
             clip: ClipState::default(),
             plugins: PluginsState::new(registry),
             train: TrainView::default(),
+            train_settings: TrainSettings::default(),
+            runs: RunsState::default(),
             augment: AugmentEditor::default(),
             relabels,
+            model: None,
             theme,
             themes,
             paths: AppPaths::default(),
@@ -242,9 +259,9 @@ impl App {
     /// (Down moves the clip list, the augmentation settings or the plugin list).
     pub fn perform(&mut self, action: Action) {
         match action {
-            Action::NextView => self.tab = self.tab.step(true),
-            Action::PreviousView => self.tab = self.tab.step(false),
-            Action::ShowView(tab) => self.tab = tab,
+            Action::NextView => self.show(self.tab.step(true)),
+            Action::PreviousView => self.show(self.tab.step(false)),
+            Action::ShowView(tab) => self.show(tab),
             Action::Help => self.overlay = Overlay::Help,
             Action::NextTheme => self.next_theme(),
             Action::Quit if self.train.running => self.overlay = Overlay::ConfirmQuit,
@@ -257,6 +274,11 @@ impl App {
                 match self.tab {
                     Tab::Augment => self.augment.step_field(down),
                     Tab::Plugins => self.plugins.step(down),
+                    Tab::Train if self.train_settings.matrix_focus => {
+                        self.move_cell(if down { 1 } else { -1 }, 0)
+                    }
+                    Tab::Train => self.train_settings.step(down),
+                    Tab::Runs => self.runs.step(down),
                     _ => self.move_selection(if down { KeyCode::Down } else { KeyCode::Up }),
                 }
             }
@@ -285,8 +307,25 @@ impl App {
             Action::ScrollFeaturesUp => {
                 self.clip.feature_scroll = self.clip.feature_scroll.saturating_sub(1)
             }
+            Action::Increase | Action::Decrease if self.tab == Tab::Train => {
+                self.change_train_setting(action == Action::Increase)
+            }
             Action::Increase => self.change_setting(Some(true)),
             Action::Decrease => self.change_setting(Some(false)),
+            Action::FocusMatrix => {
+                let focus = &mut self.train_settings.matrix_focus;
+                *focus = !*focus;
+                self.status = if *focus {
+                    "the arrows move in the confusion matrix; Enter opens the clips of a cell"
+                        .into()
+                } else {
+                    "the arrows change the settings".into()
+                };
+            }
+            Action::OpenCell => self.open_cell(),
+            Action::MarkRun => self.mark_run(),
+            Action::UseRun => self.use_selected_run(),
+            Action::ReloadRuns => self.reload_runs(),
             Action::DefaultPolicy => self.change_setting(None),
             Action::ActivatePlugin => self.activate_plugin(),
             Action::LoadPlugin => {
@@ -304,6 +343,14 @@ impl App {
                 );
             }
         }
+    }
+
+    /// Switches views; the Runs view reads the run records as it opens.
+    fn show(&mut self, tab: Tab) {
+        if tab == Tab::Runs && self.tab != Tab::Runs {
+            self.reload_runs();
+        }
+        self.tab = tab;
     }
 
     /// The demo corpus in place of the missing ones, because the user asked for it.

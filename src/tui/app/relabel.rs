@@ -24,6 +24,11 @@ impl App {
                 }
             }
         }
+        // The prediction of this clip was made under its old label: stale now, and suspicion
+        // follows the label in force.
+        if let Some(model) = self.model.as_mut() {
+            model.rescore(&self.catalog);
+        }
         self.recount();
     }
 

@@ -100,10 +100,15 @@ impl App {
                 return;
             }
         };
+        let chosen = &self.train_settings;
         let config = TrainConfig {
-            augment: self.augment.policy.clone(),
+            augment: if chosen.augment {
+                self.augment.policy.clone()
+            } else {
+                crate::augment::AugmentPolicy::off()
+            },
             on_plugin_error: self.on_plugin_error,
-            ..tui_config()
+            ..chosen.config.clone()
         };
         if let Err(e) = crate::train::run::check_folds(&self.catalog, &config) {
             self.status = e.to_string();
@@ -156,17 +161,23 @@ impl App {
         if finished {
             self.train.running = false;
             // The channel closed: the worker is done, so this returns at once.
-            if let Some(job) = self.train.job.take() {
-                let _ = job.wait();
-            }
+            let finished = self.train.job.take().and_then(|job| job.wait().ok());
             let result = self
                 .train
                 .result
                 .get_or_insert_with(|| "training stopped unexpectedly (see the log)".into());
-            self.status = match &self.train.saved {
+            let status = match &self.train.saved {
                 Some(dir) => format!("{result} · model saved to {}", dir.display()),
                 None => result.clone(),
             };
+            // The run's own predictions go beside the clips: its errors are one Enter away.
+            let run = finished
+                .and_then(|f| f.run_id)
+                .and_then(|id| self.paths.runs.as_ref()?.get(&id).ok());
+            if let Some(run) = run {
+                self.use_run_predictions(run);
+            }
+            self.status = status;
         }
     }
 

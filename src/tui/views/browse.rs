@@ -1,7 +1,9 @@
 //! Browse: the combined catalog as a table. Only the visible rows are built, so a catalog of
 //! tens of thousands of clips scrolls as fast as a small one.
 
-use crate::tui::app::Overlay;
+use crate::corpus::Clip;
+use crate::relabel::ClipKey;
+use crate::tui::app::{ModelPredictions, Overlay, SortKey};
 use crate::tui::App;
 use ratatui::prelude::*;
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
@@ -26,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 .target
                 .map(|c| catalog.labels.class_name(c).to_string())
                 .unwrap_or_else(|| "—".into());
-            let row = Row::new(vec![
+            let mut cells = vec![
                 Cell::from(clip.corpus.display_name()),
                 Cell::from(clip.speaker.clone()),
                 Cell::from(clip.gender.as_str()),
@@ -37,8 +39,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     class
                 }),
                 Cell::from(format!("{:.2}s", clip.duration_s)),
-                Cell::from(clip.relative.clone()),
-            ]);
+            ];
+            if let Some(model) = &app.model {
+                cells.extend(prediction_cells(model, clip, browse.filters.sort, app));
+            }
+            cells.push(Cell::from(clip.relative.clone()));
+            let row = Row::new(cells);
             if i == browse.selected {
                 row.style(app.theme.selection)
             } else if clip.relabelled {
@@ -47,19 +53,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 row.style(app.theme.text)
             }
         });
-    let header = Row::new([
-        "corpus", "speaker", "gender", "emotion", "class", "duration", "file",
-    ])
-    .style(app.theme.accent);
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Fill(1),
+    let mut header = vec![
+        "corpus", "speaker", "gender", "emotion", "class", "duration",
     ];
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(8),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(9),
+    ];
+    if app.model.is_some() {
+        header.extend(["pred", "conf"]);
+        widths.extend([Constraint::Length(9), Constraint::Length(5)]);
+        if browse.filters.sort == SortKey::Suspicion {
+            header.push("susp");
+            widths.push(Constraint::Length(5));
+        }
+    }
+    header.push("file");
+    widths.push(Constraint::Fill(1));
+    let header = Row::new(header).style(app.theme.accent);
     let f = &browse.filters;
     let searching = app.overlay == Overlay::Search;
     let mut filters = Vec::new();
@@ -75,11 +90,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if let Some(g) = f.gender {
         filters.push(format!("gender {}", g.as_str()));
     }
+    if let Some((label, predicted)) = f.cell {
+        filters.push(format!(
+            "labelled {} predicted {}",
+            catalog.labels.class_name(label),
+            catalog.labels.class_name(predicted)
+        ));
+    }
     if !f.search.is_empty() || searching {
         filters.push(format!("/{}{}", f.search, if searching { "▏" } else { "" }));
     }
     let title = format!(
-        " Browse · {}/{} clips{} · sort {} · * relabelled ",
+        " Browse · {}/{} clips{} · sort {} · * relabelled{} ",
         (browse.selected + 1).min(browse.view.len()),
         browse.view.len(),
         if filters.is_empty() {
@@ -87,7 +109,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             format!(" · {}", filters.join(" · "))
         },
-        f.sort.name()
+        f.sort.name(),
+        match &app.model {
+            Some(model) => format!(" · ≠ predicted otherwise, ~ stale · {}", model.describe()),
+            None => String::new(),
+        }
     );
     frame.render_widget(
         Table::new(rows, widths)
@@ -142,4 +168,50 @@ fn right_aligned(text: &str, cells: usize) -> String {
         width += w;
     }
     format!("{}{kept}", " ".repeat(cells - width))
+}
+
+/// The model's prediction for a clip: its class (`≠` where it differs from the label in force,
+/// `~` where the label changed since the run), its probability, and under the suspicion sort the
+/// suspicion score.
+fn prediction_cells<'a>(
+    model: &ModelPredictions,
+    clip: &Clip,
+    sort: SortKey,
+    app: &App,
+) -> Vec<Cell<'a>> {
+    let key = ClipKey::of(clip);
+    let Some(p) = model.by_clip.get(&key) else {
+        let mut cells = vec![Cell::from("-"), Cell::from("")];
+        if sort == SortKey::Suspicion {
+            cells.push(Cell::from(""));
+        }
+        return cells;
+    };
+    let mark = if model.stale.contains(&key) {
+        "~"
+    } else if Some(p.predicted) != clip.target {
+        "≠"
+    } else {
+        ""
+    };
+    let name: String = model.classes[p.predicted].chars().take(7).collect();
+    let pred = Cell::from(format!("{name}{mark}"));
+    let mut cells = vec![
+        if mark == "≠" {
+            pred.style(app.theme.error)
+        } else {
+            pred
+        },
+        Cell::from(format!("{:.2}", p.p_predicted())),
+    ];
+    if sort == SortKey::Suspicion {
+        cells.push(Cell::from(
+            model
+                .suspicion
+                .get(&key)
+                .map(|s| format!("{s:.2}"))
+                .unwrap_or_default(),
+        ));
+    }
+    cells
 }

@@ -4,6 +4,7 @@ mod augment;
 mod browse;
 mod clip;
 mod plugins;
+mod runs;
 mod train;
 
 #[cfg(test)]
@@ -54,6 +55,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Augment => augment::draw(frame, body, app),
         Tab::Plugins => plugins::draw(frame, body, app),
         Tab::Train => train::draw(frame, body, app),
+        Tab::Runs => runs::draw(frame, body, app),
     }
     let corpus = if app.catalog.synthetic {
         "SYNTHETIC demo corpus · "

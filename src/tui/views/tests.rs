@@ -120,6 +120,7 @@ fn tabs_switch_with_keys_and_each_view_has_its_title() {
         (KeyCode::F(3), "Augment"),
         (KeyCode::F(4), "Plugins"),
         (KeyCode::F(5), "Train"),
+        (KeyCode::F(6), "Runs"),
         (KeyCode::Tab, "Browse"),
     ] {
         app.handle_key(KeyEvent::from(key));
@@ -127,6 +128,8 @@ fn tabs_switch_with_keys_and_each_view_has_its_title() {
         let screen = render(&app, 120, 20);
         assert!(screen.contains(&format!(" {title}")), "{title}: {screen}");
     }
+    app.handle_key(KeyEvent::from(KeyCode::BackTab));
+    assert_eq!(app.tab.title(), "Runs");
     app.handle_key(KeyEvent::from(KeyCode::BackTab));
     assert_eq!(app.tab.title(), "Train");
     app.handle_key(KeyEvent::from(KeyCode::Char('?')));

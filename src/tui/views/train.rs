@@ -2,7 +2,7 @@
 //! the validation confusion matrix as a heat map with per-class recall, and markers where the
 //! learning rate dropped or training stopped early.
 
-use crate::tui::app::Tab;
+use crate::tui::app::{Setting, Tab};
 use crate::tui::keys::{self, Action};
 use crate::tui::theme::Theme;
 use crate::tui::App;
@@ -80,8 +80,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         gauge,
     );
 
-    let [curves, confusion] =
-        Layout::horizontal([Constraint::Min(30), Constraint::Length(44)]).areas(body);
+    let [settings, curves, confusion] = Layout::horizontal([
+        Constraint::Length(36),
+        Constraint::Min(30),
+        Constraint::Length(44),
+    ])
+    .areas(body);
+    draw_settings(frame, settings, app);
     let points = |f: fn(&crate::train::events::EpochReport) -> f64| -> Vec<(f64, f64)> {
         view.history
             .iter()
@@ -176,13 +181,48 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         score_area,
     );
 
-    // The held-out test result once there is one, the live validation matrix before.
-    let (scores, which) = match (&view.test, &view.confusion) {
-        (Some(test), _) if !view.running => (Some(test), "test"),
-        (_, Some(validation)) => (Some(validation), "validation"),
-        (test, None) => (test.as_ref(), "test"),
+    // While training, the live validation matrix; after, the out-of-fold matrix of the model
+    // whose predictions the lab shows (its cells open in Browse), else the last test fold's.
+    let pooled = app.model.as_ref().map(|m| {
+        let truth: Vec<usize> = m.by_clip.values().map(|p| p.label).collect();
+        let predicted: Vec<usize> = m.by_clip.values().map(|p| p.predicted).collect();
+        crate::train::metrics::Scores::compute(&truth, &predicted, m.classes.len())
+    });
+    let (scores, which) = match (&view.confusion, &pooled, &view.test) {
+        (Some(validation), _, _) if view.running => (Some(validation), "validation"),
+        (_, Some(pooled), _) => (Some(pooled), "out-of-fold"),
+        (_, None, Some(test)) => (Some(test), "test"),
+        (validation, None, None) => (validation.as_ref(), "validation"),
     };
-    draw_confusion(frame, confusion, app, scores, which);
+    let cursor = (which == "out-of-fold" && app.train_settings.matrix_focus)
+        .then_some(app.train_settings.cell);
+    draw_confusion(frame, confusion, app, scores, which, cursor);
+}
+
+/// What the next run uses; the selected setting highlighted while the arrows change settings.
+fn draw_settings(frame: &mut Frame, area: Rect, app: &App) {
+    let chosen = &app.train_settings;
+    let rows = Setting::ALL.iter().enumerate().map(|(i, &setting)| {
+        let row = Row::new(vec![
+            setting.label().to_string(),
+            chosen.value_text(setting, &app.plugins.active),
+        ]);
+        if i == chosen.selected && !chosen.matrix_focus {
+            row.style(app.theme.selection)
+        } else {
+            row.style(app.theme.text)
+        }
+    });
+    let keys = format!(
+        " next run · {} {} change ",
+        keys::key_for(Action::Decrease, Tab::Train),
+        keys::key_for(Action::Increase, Tab::Train)
+    );
+    frame.render_widget(
+        Table::new(rows, [Constraint::Length(16), Constraint::Fill(1)])
+            .block(Block::default().borders(Borders::ALL).title(keys)),
+        area,
+    );
 }
 
 fn draw_confusion(
@@ -191,6 +231,7 @@ fn draw_confusion(
     app: &App,
     scores: Option<&crate::train::metrics::Scores>,
     which: &str,
+    cursor: Option<(usize, usize)>,
 ) {
     let theme = &app.theme;
     let classes = app.catalog.classes();
@@ -200,9 +241,11 @@ fn draw_confusion(
         for (t, row) in scores.confusion.iter().enumerate() {
             let total: usize = row.iter().sum::<usize>().max(1);
             let mut cells = vec![Cell::from(classes.get(t).cloned().unwrap_or_default())];
-            for &count in row {
+            for (p, &count) in row.iter().enumerate() {
                 let share = (count as f64 / total as f64) as f32;
-                let cell = if theme.is_colourless() {
+                let cell = if cursor == Some((t, p)) {
+                    Cell::from(format!("[{count:>2}]")).style(theme.selection)
+                } else if theme.is_colourless() {
                     Cell::from(format!("{}{count:>3}", Theme::shade(share)))
                 } else {
                     // Text stays readable on both ends of the ramp.
@@ -239,14 +282,21 @@ fn draw_confusion(
     }
     let [table_area, summary] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(2)]).areas(area);
+    let title = match cursor {
+        Some(_) => format!(
+            " {which} confusion · {} opens a cell ",
+            keys::key_for(Action::OpenCell, Tab::Train)
+        ),
+        None if which == "out-of-fold" => format!(
+            " {which} confusion · {} to move in it ",
+            keys::key_for(Action::FocusMatrix, Tab::Train)
+        ),
+        None => format!(" {which} confusion "),
+    };
     frame.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).style(theme.accent))
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!(" {which} confusion ")),
-            ),
+            .block(Block::default().borders(Borders::ALL).title(title)),
         table_area,
     );
     frame.render_widget(
