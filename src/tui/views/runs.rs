@@ -113,7 +113,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App) {
 
 fn draw_comparison(frame: &mut Frame, area: Rect, app: &App, a: &RunDetails, b: &RunDetails) {
     let [metrics, curves, diff] = Layout::horizontal([
-        Constraint::Length(36),
+        Constraint::Length(41),
         Constraint::Min(20),
         Constraint::Length(40),
     ])
@@ -254,6 +254,7 @@ fn draw_comparison(frame: &mut Frame, area: Rect, app: &App, a: &RunDetails, b: 
     );
 }
 
-fn short(id: &str) -> String {
-    id.chars().take(15).collect()
+/// `2026-12-07T11:00:00Z` as `12-07 11:00`.
+fn short(started: &str) -> String {
+    started.get(5..16).unwrap_or(started).replace('T', " ")
 }

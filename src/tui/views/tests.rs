@@ -648,3 +648,219 @@ fn class_names_in_any_script_are_drawn_by_characters() {
     assert_eq!(lines[3][ri + 1], '4', "{screen}");
     assert!(!screen.contains("悲 伤 的"), "cut to five cells: {screen}");
 }
+
+/// Eight clips, two of each class, and a run whose out-of-fold predictions get two of them wrong:
+/// a01 (neutral) predicted sad, a07 (angry) predicted happy.
+fn lab_with_a_run(dir: &std::path::Path) -> App {
+    let emotions = [
+        Emotion::Neutral,
+        Emotion::Happy,
+        Emotion::Sad,
+        Emotion::Angry,
+    ];
+    let mut catalog = catalog(8);
+    for (i, clip) in catalog.clips.iter_mut().enumerate() {
+        clip.emotion = emotions[i / 2];
+        clip.target = catalog.labels.target(clip.emotion);
+    }
+    let model = dir.join("model");
+    std::fs::create_dir_all(&model).unwrap();
+    let mut csv =
+        String::from("corpus,path,speaker,label,predicted,fold,p_neutral,p_happy,p_sad,p_angry\n");
+    let rows = [
+        ("neutral", "neutral", [0.9, 0.05, 0.03, 0.02]),
+        ("neutral", "sad", [0.1, 0.05, 0.8, 0.05]),
+        ("happy", "happy", [0.05, 0.85, 0.05, 0.05]),
+        ("happy", "happy", [0.1, 0.7, 0.1, 0.1]),
+        ("sad", "sad", [0.1, 0.05, 0.8, 0.05]),
+        ("sad", "sad", [0.3, 0.05, 0.6, 0.05]),
+        ("angry", "angry", [0.05, 0.15, 0.05, 0.75]),
+        ("angry", "happy", [0.02, 0.9, 0.03, 0.05]),
+    ];
+    for (i, (label, predicted, p)) in rows.iter().enumerate() {
+        csv.push_str(&format!(
+            "savee,DC/a{i:02}.wav,DC,{label},{predicted},{},{},{},{},{}\n",
+            1 + i % 2,
+            p[0],
+            p[1],
+            p[2],
+            p[3]
+        ));
+    }
+    std::fs::write(model.join("predictions.csv"), csv).unwrap();
+    std::fs::write(
+        model.join("metrics.json"),
+        serde_json::json!({
+            "protocol": "p", "leaky": false, "accuracy": 0.75, "unweighted_accuracy": 0.75,
+            "macro_f1": 0.73, "classes": ["neutral", "happy", "sad", "angry"],
+            "confusion": [[1, 0, 1, 0], [0, 2, 0, 0], [0, 0, 2, 0], [0, 1, 0, 1]],
+            "per_corpus": {}, "n": 8, "synthetic": true
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let store = crate::train::runs::RunStore::new(dir.join("runs"));
+    let mut app = App::new(catalog);
+    app.paths.runs = Some(store.clone());
+    for (id, ua) in [
+        ("20261207-100000-aaaaaa", 0.75),
+        ("20261207-110000-bbbbbb", 0.5),
+    ] {
+        let record: crate::train::runs::RunRecord = serde_json::from_value(serde_json::json!({
+            "id": id, "started": format!("2026-12-07T{}:00:00Z", &id[9..11]), "finished": "x",
+            "source": "tui", "status": "finished", "plugin": "classic", "plugin_version": "1.0.0",
+            "plugin_params": {}, "split": "speaker-independent split", "folds": 2, "ensemble": 1,
+            "epochs": 20, "norm": "Global", "augmentation": "off", "seed": 1,
+            "fingerprint": "f", "synthetic": true, "unweighted_accuracy": ua, "accuracy": ua,
+            "macro_f1": ua, "n": 8, "model": model
+        }))
+        .unwrap();
+        store.record(&record).unwrap();
+    }
+    app.use_latest_run();
+    app
+}
+
+#[test]
+fn browse_shows_each_clips_prediction_and_sorts_by_suspicion() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = lab_with_a_run(dir.path());
+    let model = app
+        .model
+        .as_ref()
+        .expect("the latest run's predictions are shown");
+    assert_eq!(model.run.as_ref().unwrap().id, "20261207-110000-bbbbbb");
+    let screen = render(&app, 150, 14);
+    assert!(
+        screen.contains("pred") && screen.contains("conf"),
+        "{screen}"
+    );
+    let row = |screen: &str, file: &str| -> String {
+        screen
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row(&screen, "DC/a01.wav").contains("sad≠"), "{screen}");
+    assert!(row(&screen, "DC/a00.wav").contains("neutral "), "{screen}");
+    assert!(!row(&screen, "DC/a00.wav").contains('≠'), "{screen}");
+    // o cycles to the suspicion sort: the two wrong ones first, the surest wrong first.
+    for _ in 0..4 {
+        app.handle_key(KeyEvent::from(KeyCode::Char('o')));
+    }
+    assert_eq!(app.browse.filters.sort, crate::tui::app::SortKey::Suspicion);
+    let order: Vec<&str> = app.browse.view[..2]
+        .iter()
+        .map(|&i| app.catalog.clips[i].relative.as_str())
+        .collect();
+    assert_eq!(order, ["DC/a07.wav", "DC/a01.wav"]);
+    let screen = render(&app, 150, 14);
+    assert!(
+        screen.contains("susp") && screen.contains("0.95"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("browse_predictions", screen);
+    // Relabelling a01 as the model says makes its prediction stale and it is suspect no more.
+    app.browse.selected = app.browse.view.iter().position(|&i| i == 1).unwrap();
+    app.relabels =
+        Some(crate::relabel::RelabelStore::open(&dir.path().join("relabels.toml")).unwrap());
+    app.handle_key(KeyEvent::from(KeyCode::Char('3')));
+    let model = app.model.as_ref().unwrap();
+    let key = crate::relabel::ClipKey::of(&app.catalog.clips[1]);
+    assert!(model.stale.contains(&key));
+    assert!(!model.suspicion.contains_key(&key));
+    assert!(row(&render(&app, 150, 14), "DC/a01.wav").contains("sad~"));
+}
+
+#[test]
+fn a_matrix_cell_opens_browse_on_its_clips_and_x_clears_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = lab_with_a_run(dir.path());
+    app.handle_key(KeyEvent::from(KeyCode::F(5)));
+    let screen = render(&app, 150, 30);
+    assert!(
+        screen.contains("out-of-fold confusion · m to move in it"),
+        "{screen}"
+    );
+    app.handle_key(KeyEvent::from(KeyCode::Char('m')));
+    // Down 3 (angry), Right 1 (happy): the angry clip predicted happy.
+    for key in [KeyCode::Down, KeyCode::Down, KeyCode::Down, KeyCode::Right] {
+        app.handle_key(KeyEvent::from(key));
+    }
+    assert_eq!(app.train_settings.cell, (3, 1));
+    let screen = render(&app, 150, 30);
+    assert!(
+        screen.contains("[ 1]") && screen.contains("Enter opens"),
+        "{screen}"
+    );
+    app.handle_key(KeyEvent::from(KeyCode::Enter));
+    assert_eq!(app.tab.title(), "Browse");
+    assert_eq!(app.browse.view.len(), 1);
+    assert_eq!(app.catalog.clips[app.browse.view[0]].relative, "DC/a07.wav");
+    let screen = render(&app, 150, 14);
+    assert!(
+        screen.contains("labelled angry predicted happy"),
+        "{screen}"
+    );
+    app.handle_key(KeyEvent::from(KeyCode::Char('x')));
+    assert_eq!(app.browse.view.len(), 8);
+}
+
+#[test]
+fn the_train_settings_change_within_their_ranges_and_the_run_uses_them() {
+    let mut app = App::new(catalog(3));
+    app.handle_key(KeyEvent::from(KeyCode::F(5)));
+    let settings = |app: &App| app.train_settings.config.clone();
+    let before = settings(&app);
+    assert_eq!(before.ensemble, 1, "the TUI's own choice: one network");
+    // Down to `folds`, then Right: cross-validation with 2 folds; Left back to off, and Left
+    // again is refused.
+    app.handle_key(KeyEvent::from(KeyCode::Down));
+    app.handle_key(KeyEvent::from(KeyCode::Down));
+    app.handle_key(KeyEvent::from(KeyCode::Right));
+    assert_eq!(settings(&app).folds, Some(2));
+    app.handle_key(KeyEvent::from(KeyCode::Left));
+    app.handle_key(KeyEvent::from(KeyCode::Left));
+    assert_eq!(settings(&app).folds, None);
+    assert!(app.status.contains("not changed"), "{}", app.status);
+    // Networks: up to 16 and no further.
+    app.handle_key(KeyEvent::from(KeyCode::Down));
+    app.handle_key(KeyEvent::from(KeyCode::Down));
+    for _ in 0..20 {
+        app.handle_key(KeyEvent::from(KeyCode::Right));
+    }
+    assert_eq!(settings(&app).ensemble, 16);
+    let screen = render(&app, 150, 30);
+    assert!(screen.contains("networks         16"), "{screen}");
+}
+
+#[test]
+fn the_runs_view_lists_runs_and_compares_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = lab_with_a_run(dir.path());
+    app.handle_key(KeyEvent::from(KeyCode::F(6)));
+    assert_eq!(app.runs.list.len(), 2, "newest first");
+    let screen = render(&app, 150, 34);
+    assert!(
+        screen.contains("2 recorded") && screen.contains("0.500"),
+        "{screen}"
+    );
+    assert!(screen.contains("Mark two runs"), "{screen}");
+    app.handle_key(KeyEvent::from(KeyCode::Char(' ')));
+    app.handle_key(KeyEvent::from(KeyCode::Down));
+    app.handle_key(KeyEvent::from(KeyCode::Char(' ')));
+    assert_eq!(app.runs.compared.len(), 2);
+    let screen = render(&app, 150, 34);
+    assert!(
+        screen.contains("confusion, B − A") && screen.contains("recall neutral"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("runs_compared", screen);
+    // Enter: this run's predictions beside the clips.
+    app.handle_key(KeyEvent::from(KeyCode::Enter));
+    assert_eq!(
+        app.model.as_ref().unwrap().run.as_ref().unwrap().id,
+        "20261207-100000-aaaaaa"
+    );
+}
