@@ -413,3 +413,81 @@ fn the_plugin_path_option_reaches_the_tui_in_tmux() {
         s.contains("SERLAB-EXITED-0")
     });
 }
+
+/// The lab loop end to end: train from the Train view, open an off-diagonal cell of the
+/// out-of-fold confusion matrix, Browse shows its clips, play one, relabel it (its prediction
+/// goes stale), and the Runs view lists the run.
+#[test]
+fn the_lab_loop_in_tmux() {
+    let home = tempfile::tempdir().unwrap();
+    let capture = home.path().join("captured.wav");
+    let alsa = common::alsa_capture_config(home.path(), &capture);
+    let env = format!("ALSA_CONFIG_PATH='{}'", alsa.display());
+    let name = format!("serlab-loop-{}", std::process::id());
+    let Some(session) = Session::start_with(home.path(), &name, &env) else {
+        return;
+    };
+    session.wait_for("the Browse view", Duration::from_secs(60), |s| {
+        s.contains("Browse") && s.contains("Actor_01/")
+    });
+    session.keys(&["F5", "s"]);
+    session.wait_for("the saved model", Duration::from_secs(400), |s| {
+        s.contains("model saved to")
+    });
+    let screen = session.wait_for("the out-of-fold matrix", Duration::from_secs(30), |s| {
+        s.contains("out-of-fold confusion")
+    });
+    // The matrix rows: class name, then a count per predicted class.
+    let classes = ["neutral", "happy", "sad", "angry"];
+    let matrix: Vec<Vec<usize>> = screen
+        .lines()
+        .skip_while(|l| !l.contains("true\\pred"))
+        .skip(1)
+        .take(4)
+        .map(|l| {
+            let cell = l.rsplit('│').nth(1).unwrap_or_default();
+            cell.split_whitespace()
+                .skip(1)
+                .take(4)
+                .filter_map(|v| v.trim_matches(['[', ']']).parse().ok())
+                .collect()
+        })
+        .collect();
+    let (t, p) = (0..4)
+        .flat_map(|t| (0..4).map(move |p| (t, p)))
+        .find(|&(t, p)| t != p && matrix.get(t).and_then(|r| r.get(p)).is_some_and(|&n| n > 0))
+        .unwrap_or_else(|| panic!("no error to open in {matrix:?}:\n{screen}"));
+    session.keys(&["m"]);
+    for _ in 0..t {
+        session.keys(&["Down"]);
+    }
+    for _ in 0..p {
+        session.keys(&["Right"]);
+    }
+    session.keys(&["Enter"]);
+    let filter = format!("labelled {} predicted {}", classes[t], classes[p]);
+    let screen = session.wait_for("Browse on the cell", Duration::from_secs(30), |s| {
+        s.contains(&filter)
+    });
+    assert!(screen.contains(&format!("{}≠", classes[p])), "{screen}");
+    session.keys(&["Space"]);
+    session.wait_for("playback to finish", Duration::from_secs(30), |s| {
+        s.contains("playback finished")
+    });
+    // Relabel the clip as the model predicts: saved, and its prediction marked stale.
+    session.keys(&[&(p + 1).to_string()]);
+    session.wait_for("the relabel, and the stale mark", Duration::from_secs(30), |s| {
+        s.contains("(saved)") && s.contains(&format!("{}~", classes[p]))
+    });
+    session.keys(&["F6"]);
+    session.wait_for("the run in the Runs view", Duration::from_secs(30), |s| {
+        s.contains("1 recorded") && s.contains("finished")
+    });
+    session.keys(&["q"]);
+    session.wait_for("a clean exit", Duration::from_secs(30), |s| {
+        s.contains("SERLAB-EXITED-0")
+    });
+    drop(session);
+    let (played, _) = captured_sound(&capture);
+    assert!(played > 0.2, "played {played:.2} s");
+}
