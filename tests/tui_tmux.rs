@@ -476,9 +476,11 @@ fn the_lab_loop_in_tmux() {
     });
     // Relabel the clip as the model predicts: saved, and its prediction marked stale.
     session.keys(&[&(p + 1).to_string()]);
-    session.wait_for("the relabel, and the stale mark", Duration::from_secs(30), |s| {
-        s.contains("(saved)") && s.contains(&format!("{}~", classes[p]))
-    });
+    session.wait_for(
+        "the relabel, and the stale mark",
+        Duration::from_secs(30),
+        |s| s.contains("(saved)") && s.contains(&format!("{}~", classes[p])),
+    );
     session.keys(&["F6"]);
     session.wait_for("the run in the Runs view", Duration::from_secs(30), |s| {
         s.contains("1 recorded") && s.contains("finished")
