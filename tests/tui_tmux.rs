@@ -211,8 +211,9 @@ fn browse_play_relabel_restart_inspect_augment_train_and_quit_in_tmux() {
     let screen = session.wait_for("the saved model", Duration::from_secs(400), |s| {
         s.contains("model saved to")
     });
+    // After the run, the matrix is the run's out-of-fold one (its cells open in Browse).
     assert!(
-        screen.contains("test confusion") && screen.contains("test: UA"),
+        screen.contains("out-of-fold confusion") && screen.contains("out-of-fold: UA"),
         "{screen}"
     );
     let models = home.path().join(".local/share/serlab/models");
