@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod features;
+pub mod listen;
 pub mod model;
 pub mod relabel;
 pub mod train;

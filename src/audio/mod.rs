@@ -1,6 +1,7 @@
 //! Audio in and out: probe WAV headers without reading samples, decode any PCM WAV to mono f32,
 //! resample with a band-limited resampler, write WAVs, and play through rodio.
 
+pub mod capture;
 mod decode;
 pub mod display;
 mod error;

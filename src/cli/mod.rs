@@ -5,6 +5,7 @@ mod datasets;
 mod demo;
 mod extract;
 mod labels;
+mod listen;
 mod play;
 mod plugins;
 mod runs;
@@ -203,6 +204,25 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<LabelsAction>,
     },
+    /// Emotion from the microphone: utterances found by a voice activity detector, each
+    /// classified by a trained model, one line per utterance.
+    Listen {
+        /// A model folder written by `serlab train`.
+        #[arg(long, value_name = "DIR", required_unless_present = "list_devices")]
+        model: Option<PathBuf>,
+        /// An input device by name (see --list-devices); default: the default input.
+        #[arg(long, value_name = "NAME")]
+        device: Option<String>,
+        /// Stop after this much captured audio (counted in samples, not wall time).
+        #[arg(long, value_name = "N", value_parser = seconds)]
+        seconds: Option<f64>,
+        /// One JSON object per utterance: {"start_s", "end_s", "class", "probabilities", "latency_ms"}.
+        #[arg(long)]
+        json: bool,
+        /// Name the input devices and exit.
+        #[arg(long)]
+        list_devices: bool,
+    },
     /// Every training run recorded (from the CLI and the TUI): settings, metrics, model folder.
     Runs {
         /// Print JSON instead of a table.
@@ -307,6 +327,22 @@ pub fn run(cli: Cli) -> ExitCode {
             };
         }
         Command::Labels { json, action } => labels::run(datasets, json, action),
+        Command::Listen {
+            model,
+            device,
+            seconds,
+            json,
+            list_devices,
+        } => {
+            let request = listen::ListenRequest {
+                model,
+                device,
+                seconds,
+                json,
+                list_devices,
+            };
+            return listen::run(datasets, &plugin_options, request);
+        }
         Command::Runs { json, action } => runs::run(
             json,
             match &action {
@@ -398,3 +434,11 @@ pub struct UsageError(pub String);
 
 /// The exit status of a run stopped by a plugin fault.
 pub const PLUGIN_FAULT_EXIT: u8 = 3;
+
+/// A positive, finite number of seconds.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("`{text}` is not a number of seconds above 0")),
+    }
+}

@@ -328,3 +328,21 @@ pub fn tiny_ravdess(home: &Path, actors: usize) -> Vec<String> {
     .unwrap();
     paths
 }
+
+/// An ALSA configuration whose default capture reads `raw` (16-bit little-endian samples, no
+/// header) as a microphone would deliver them: a `file` PCM's `infile` under a `plug`. Capture is
+/// not paced in real time (the file arrives as fast as it is read) and reads silence after its end.
+pub fn alsa_feed_config(dir: &Path, raw: &Path) -> PathBuf {
+    let config = dir.join("asound-feed.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "pcm.!default {{\n  type plug\n  slave.pcm \"feed\"\n}}\n\
+             pcm.feed {{\n  type file\n  slave.pcm \"sink\"\n  file \"/dev/null\"\n  infile \"{}\"\n  format \"raw\"\n}}\n\
+             pcm.sink {{\n  type null\n}}\n",
+            raw.display()
+        ),
+    )
+    .unwrap();
+    config
+}
