@@ -494,3 +494,123 @@ fn the_lab_loop_in_tmux() {
     let (played, _) = captured_sound(&capture);
     assert!(played > 0.2, "played {played:.2} s");
 }
+
+/// The Live view in tmux, its input fed by ALSA from a file of two demo clips: start listening,
+/// see both utterances with their classes, stop, save them into a folder, and find that folder a
+/// corpus serlab reads.
+#[test]
+fn the_live_view_listens_and_saves_utterances_in_tmux() {
+    let home = tempfile::tempdir().unwrap();
+    // A model to listen with (its run, recorded, is the latest the TUI finds).
+    let output = common::serlab(home.path())
+        .args([
+            "train",
+            "--norm",
+            "global",
+            "--ensemble",
+            "1",
+            "--epochs",
+            "3",
+            "--out",
+            "model",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", common::stderr_of(&output));
+    let demo = home.path().join(".cache/serlab/demo-v2/RAVDESS/Actor_01");
+    let mut samples = vec![0i16; 24_000];
+    for clip in ["03-01-05-01-01-01-01.wav", "03-01-04-01-01-01-01.wav"] {
+        let audio = serlab::audio::load_mono(&demo.join(clip), 16_000).unwrap();
+        samples.extend(audio.samples.iter().map(|s| (s * 32_767.0) as i16));
+        samples.extend(std::iter::repeat_n(0, 24_000));
+    }
+    let raw = home.path().join("stream.raw");
+    std::fs::write(
+        &raw,
+        samples
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let alsa = common::alsa_feed_config(home.path(), &raw);
+    let env = format!("ALSA_CONFIG_PATH='{}'", alsa.display());
+    let name = format!("serlab-live-{}", std::process::id());
+    let Some(session) = Session::start_with(home.path(), &name, &env) else {
+        return;
+    };
+    session.wait_for("the Browse view", Duration::from_secs(60), |s| {
+        s.contains("Browse")
+    });
+    session.keys(&["F7"]);
+    session.wait_for("the Live view", Duration::from_secs(30), |s| {
+        s.contains("not listening") && s.contains("model:")
+    });
+    session.keys(&["l"]);
+    let screen = session.wait_for("two utterances", Duration::from_secs(60), |s| {
+        s.contains("utterances heard · 2")
+    });
+    assert!(
+        screen.contains("input") && screen.contains("dBFS"),
+        "{screen}"
+    );
+    session.keys(&["l"]);
+    session.wait_for("listening stopped", Duration::from_secs(30), |s| {
+        s.contains("not listening")
+    });
+    session.keys(&["w", "Enter"]);
+    session.wait_for("the utterances saved", Duration::from_secs(30), |s| {
+        s.contains("utterances saved in")
+    });
+    session.keys(&["q"]);
+    session.wait_for("a clean exit", Duration::from_secs(30), |s| {
+        s.contains("SERLAB-EXITED-0")
+    });
+    let folder = home.path().join("serlab-voice");
+    let datasets = common::datasets_file(home.path(), &[("crema-d", &folder)]);
+    let json = common::datasets_json(home.path(), &datasets);
+    assert_eq!(json["total_clips"], 2, "{json}");
+    assert_eq!(json["synthetic"], false);
+}
+
+/// No input device: listening says so in the status bar, in one line, and the lab goes on.
+#[test]
+fn without_an_input_device_the_live_view_says_so_in_tmux() {
+    let home = tempfile::tempdir().unwrap();
+    let output = common::serlab(home.path())
+        .args([
+            "train",
+            "--ensemble",
+            "1",
+            "--epochs",
+            "1",
+            "--out",
+            "model",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", common::stderr_of(&output));
+    let empty = home.path().join("asound-empty.conf");
+    std::fs::write(&empty, "# no PCM\n").unwrap();
+    let env = format!("ALSA_CONFIG_PATH='{}'", empty.display());
+    let name = format!("serlab-nodevice-{}", std::process::id());
+    let Some(session) = Session::start_with(home.path(), &name, &env) else {
+        return;
+    };
+    session.wait_for("the Browse view", Duration::from_secs(60), |s| {
+        s.contains("Browse")
+    });
+    session.keys(&["F7", "l"]);
+    let screen = session.wait_for("the message", Duration::from_secs(30), |s| {
+        s.contains("no audio input device") && s.contains("the rest of the lab works")
+    });
+    assert!(!screen.contains("ALSA lib"), "{screen}");
+    session.keys(&["F1", "Down"]);
+    session.wait_for("Browse still working", Duration::from_secs(30), |s| {
+        s.contains("2/308")
+    });
+    session.keys(&["q"]);
+    session.wait_for("a clean exit", Duration::from_secs(30), |s| {
+        s.contains("SERLAB-EXITED-0")
+    });
+}

@@ -54,6 +54,7 @@ impl Capture {
     /// at that rate, then the device's default.
     pub fn start(device: Option<&str>, preferred_rate: u32) -> Result<Self, CaptureError> {
         let host = cpal::default_host();
+        let chosen = device;
         let device = match device {
             None => host
                 .default_input_device()
@@ -78,14 +79,26 @@ impl Capture {
             }
         };
         let device_name = device.name().unwrap_or_else(|_| "input".into());
-        let config = choose_config(&device, preferred_rate)?;
-        let channels = usize::from(config.channels().max(1));
-        let sample_rate = config.sample_rate().0;
-        let (tx, messages) = sync_channel(CHANNEL_CHUNKS);
-        let stream = build(&device, &config, channels, tx)?;
-        stream
-            .play()
-            .map_err(|e| CaptureError::Open(e.to_string()))?;
+        let open = || -> Result<_, CaptureError> {
+            let config = choose_config(&device, preferred_rate)?;
+            let channels = usize::from(config.channels().max(1));
+            let (tx, messages) = sync_channel(CHANNEL_CHUNKS);
+            let stream = build(&device, &config, channels, tx)?;
+            stream
+                .play()
+                .map_err(|e| CaptureError::Open(e.to_string()))?;
+            Ok((config.sample_rate().0, messages, stream))
+        };
+        let (sample_rate, messages, stream) = match (open(), &chosen) {
+            // A default that cannot be opened is no device at all (an ALSA `default` that names
+            // nothing behaves so); a device asked for by name is reported as it failed.
+            (Err(CaptureError::Open(why)), None) => {
+                return Err(CaptureError::NoDevice(format!(
+                    "the default input cannot be opened: {why}"
+                )))
+            }
+            (result, _) => result?,
+        };
         Ok(Self {
             messages,
             _stream: stream,

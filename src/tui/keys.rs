@@ -54,6 +54,10 @@ pub enum Action {
     /// Shows the selected run's predictions beside the clips.
     UseRun,
     ReloadRuns,
+    /// Starts or stops listening on the input device.
+    ToggleListening,
+    /// Saves the utterances heard as WAV files.
+    SaveUtterances,
     /// In the missing-corpora panel: the demo corpus, on purpose.
     UseDemo,
     /// Close a panel and go on.
@@ -169,6 +173,7 @@ const AUGMENT: Context = Context::Views(&[Tab::Augment]);
 const PLUGINS: Context = Context::Views(&[Tab::Plugins]);
 const TRAIN: Context = Context::Views(&[Tab::Train]);
 const RUNS: Context = Context::Views(&[Tab::Runs]);
+const LIVE: Context = Context::Views(&[Tab::Live]);
 
 const fn bind(
     keys: &'static [Key],
@@ -189,12 +194,8 @@ const fn bind(
 pub const BINDINGS: &[Binding] = &[
     bind(&[plain(KeyCode::Tab)], Context::Everywhere, Action::NextView, "next view"),
     bind(&[plain(KeyCode::BackTab)], Context::Everywhere, Action::PreviousView, "previous view"),
-    bind(&[plain(KeyCode::F(1))], Context::Everywhere, Action::ShowView(Tab::Browse), "Browse, Clip, Augment, Plugins, Train, Runs"),
-    bind(&[plain(KeyCode::F(2))], Context::Everywhere, Action::ShowView(Tab::Clip), "Browse, Clip, Augment, Plugins, Train, Runs"),
-    bind(&[plain(KeyCode::F(3))], Context::Everywhere, Action::ShowView(Tab::Augment), "Browse, Clip, Augment, Plugins, Train, Runs"),
-    bind(&[plain(KeyCode::F(4))], Context::Everywhere, Action::ShowView(Tab::Plugins), "Browse, Clip, Augment, Plugins, Train, Runs"),
-    bind(&[plain(KeyCode::F(5))], Context::Everywhere, Action::ShowView(Tab::Train), "Browse, Clip, Augment, Plugins, Train, Runs"),
-    bind(&[plain(KeyCode::F(6))], Context::Everywhere, Action::ShowView(Tab::Runs), "Browse, Clip, Augment, Plugins, Train, Runs"),
+    // One row for the seven views: the F-key pressed picks the view (`action_for`).
+    bind(&[plain(KeyCode::F(1)), plain(KeyCode::F(2)), plain(KeyCode::F(3)), plain(KeyCode::F(4)), plain(KeyCode::F(5)), plain(KeyCode::F(6)), plain(KeyCode::F(7))], Context::Everywhere, Action::ShowView(Tab::Browse), "Browse, Clip, Augment, Plugins, Train, Runs, Live"),
     bind(&[ch('?')], Context::Everywhere, Action::Help, "this help (any key closes it)"),
     bind(&[ch('t')], Context::Everywhere, Action::NextTheme, "next colour theme (remembered in ui.toml)"),
     bind(&[ch('q'), plain(KeyCode::Esc), ctrl('c')], Context::Everywhere, Action::Quit, "quit (asks first while training)"),
@@ -244,6 +245,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[ch(' ')], RUNS, Action::MarkRun, "mark / unmark the run to compare (two at a time)"),
     bind(&[plain(KeyCode::Enter)], RUNS, Action::UseRun, "show its predictions beside the clips (Browse)"),
     bind(&[ch('r')], RUNS, Action::ReloadRuns, "read the run records again"),
+    bind(&[ch('l')], LIVE, Action::ToggleListening, "start / stop listening on the input device"),
+    bind(&[ch('w')], LIVE, Action::SaveUtterances, "save the utterances heard as WAV files (a folder you name)"),
     bind(&[ch('d')], Context::MissingCorpora, Action::UseDemo, "use the SYNTHETIC demo corpus instead"),
     bind(&[plain(KeyCode::Enter), plain(KeyCode::Esc)], Context::MissingCorpora, Action::Dismiss, "go on with the corpora that are there"),
     bind(&[ch('q')], Context::MissingCorpora, Action::QuitNow, "quit"),
@@ -263,6 +266,9 @@ pub fn action_for(event: &KeyEvent, tab: Tab) -> Option<Action> {
     Some(match (action, event.code) {
         (Action::Relabel(0), KeyCode::Char(digit)) => {
             Action::Relabel(digit.to_digit(10).unwrap_or(0) as u8)
+        }
+        (Action::ShowView(_), KeyCode::F(n)) => {
+            Action::ShowView(Tab::ALL[usize::from(n).clamp(1, Tab::ALL.len()) - 1])
         }
         _ => action,
     })

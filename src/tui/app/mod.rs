@@ -6,6 +6,7 @@
 mod augment;
 mod browse;
 mod clip;
+mod live;
 mod model;
 mod plugins;
 mod relabel;
@@ -16,6 +17,7 @@ mod training;
 pub use augment::{AugmentEditor, AugmentField};
 pub use browse::{BrowseState, SortKey};
 pub use clip::ClipState;
+pub use live::LiveState;
 pub use model::ModelPredictions;
 pub use plugins::PluginsState;
 pub use runs::{RunDetails, RunsState};
@@ -39,16 +41,18 @@ pub enum Tab {
     Plugins,
     Train,
     Runs,
+    Live,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Browse,
         Tab::Clip,
         Tab::Augment,
         Tab::Plugins,
         Tab::Train,
         Tab::Runs,
+        Tab::Live,
     ];
 
     pub fn title(self) -> &'static str {
@@ -59,6 +63,7 @@ impl Tab {
             Tab::Plugins => "Plugins",
             Tab::Train => "Train",
             Tab::Runs => "Runs",
+            Tab::Live => "Live",
         }
     }
 
@@ -87,6 +92,8 @@ pub enum Overlay {
     PluginPrompt(String),
     /// Browse's search being typed (the text lives in the filters).
     Search,
+    /// The folder the Live view saves its utterances in, being typed.
+    SavePrompt(String),
 }
 
 /// Where the app keeps what the user changes. `None` keeps it in memory only (tests).
@@ -123,6 +130,7 @@ pub struct App {
     /// The Train view's settings panel and matrix cursor (kept from run to run).
     pub train_settings: TrainSettings,
     pub runs: RunsState,
+    pub live: LiveState,
     pub augment: AugmentEditor,
     pub relabels: Option<RelabelStore>,
     /// The run whose predictions show beside the clips (the latest by default).
@@ -170,6 +178,7 @@ impl App {
             train: TrainView::default(),
             train_settings: TrainSettings::default(),
             runs: RunsState::default(),
+            live: LiveState::default(),
             augment: AugmentEditor::default(),
             relabels,
             model: None,
@@ -252,6 +261,7 @@ impl App {
             }
             Overlay::PluginPrompt(_) => self.plugin_prompt_key(key),
             Overlay::Search => self.search_key(key),
+            Overlay::SavePrompt(_) => self.save_prompt_key(key),
         }
     }
 
@@ -267,6 +277,9 @@ impl App {
             Action::Quit if self.train.running => self.overlay = Overlay::ConfirmQuit,
             Action::Quit | Action::QuitNow => {
                 self.stop_training();
+                if self.live.listening {
+                    self.toggle_listening();
+                }
                 self.quit = true;
             }
             Action::Down | Action::Up => {
@@ -326,6 +339,8 @@ impl App {
             Action::MarkRun => self.mark_run(),
             Action::UseRun => self.use_selected_run(),
             Action::ReloadRuns => self.reload_runs(),
+            Action::ToggleListening => self.toggle_listening(),
+            Action::SaveUtterances => self.ask_save_folder(),
             Action::DefaultPolicy => self.change_setting(None),
             Action::ActivatePlugin => self.activate_plugin(),
             Action::LoadPlugin => {
@@ -447,6 +462,7 @@ impl App {
         }
         self.tick_inspector();
         self.tick_plugin_loading();
+        self.tick_live();
         self.tick_training();
     }
 }

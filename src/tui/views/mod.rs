@@ -3,6 +3,7 @@
 mod augment;
 mod browse;
 mod clip;
+mod live;
 mod plugins;
 mod runs;
 mod train;
@@ -56,6 +57,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Plugins => plugins::draw(frame, body, app),
         Tab::Train => train::draw(frame, body, app),
         Tab::Runs => runs::draw(frame, body, app),
+        Tab::Live => live::draw(frame, body, app),
     }
     let corpus = if app.catalog.synthetic {
         "SYNTHETIC demo corpus · "
@@ -74,18 +76,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
     frame.render_widget(Paragraph::new(line).style(app.theme.status), status);
     match &app.overlay {
         Overlay::None | Overlay::Search => {}
-        Overlay::PluginPrompt(typed) => {
-            let popup = centered(area, 80, 3);
-            frame.render_widget(Clear, popup);
-            frame.render_widget(
-                Paragraph::new(format!("{typed}▏")).block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(" Load a plugin: path to the .so (Enter loads, Esc cancels) "),
-                ),
-                popup,
-            );
-        }
+        Overlay::PluginPrompt(typed) => prompt(
+            frame,
+            area,
+            typed,
+            " Load a plugin: path to the .so (Enter loads, Esc cancels) ",
+        ),
+        Overlay::SavePrompt(typed) => prompt(
+            frame,
+            area,
+            typed,
+            " Save the utterances heard: folder (Enter saves, Esc cancels) ",
+        ),
         Overlay::MissingCorpora => draw_missing(frame, area, app),
         Overlay::Help => draw_help(frame, area, app.tab),
         Overlay::ConfirmQuit => {
@@ -137,6 +139,20 @@ fn draw_missing(frame: &mut Frame, area: Rect, app: &App) {
             Block::default()
                 .borders(Borders::ALL)
                 .title(" Missing corpora "),
+        ),
+        popup,
+    );
+}
+
+/// A line of text being typed, in a box on top of the view.
+fn prompt(frame: &mut Frame, area: Rect, typed: &str, title: &str) {
+    let popup = centered(area, 80, 3);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(format!("{typed}▏")).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(title.to_string()),
         ),
         popup,
     );

@@ -121,6 +121,7 @@ fn tabs_switch_with_keys_and_each_view_has_its_title() {
         (KeyCode::F(4), "Plugins"),
         (KeyCode::F(5), "Train"),
         (KeyCode::F(6), "Runs"),
+        (KeyCode::F(7), "Live"),
         (KeyCode::Tab, "Browse"),
     ] {
         app.handle_key(KeyEvent::from(key));
@@ -128,6 +129,8 @@ fn tabs_switch_with_keys_and_each_view_has_its_title() {
         let screen = render(&app, 120, 20);
         assert!(screen.contains(&format!(" {title}")), "{title}: {screen}");
     }
+    app.handle_key(KeyEvent::from(KeyCode::BackTab));
+    assert_eq!(app.tab.title(), "Live");
     app.handle_key(KeyEvent::from(KeyCode::BackTab));
     assert_eq!(app.tab.title(), "Runs");
     app.handle_key(KeyEvent::from(KeyCode::BackTab));
