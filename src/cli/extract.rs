@@ -3,8 +3,8 @@
 use super::{smile_formats, ExtractFormat};
 use crate::config::DatasetsConfig;
 use crate::corpus::open_catalog_for_work;
+use crate::corpus::shard::Shard;
 use crate::features::batch::{first_fault, Extraction, OnPluginError, Progress};
-use crate::features::cache::FeatureCache;
 use crate::features::{open_registry, FeatureKind, Features, Plugin, PluginOptions};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -18,6 +18,8 @@ pub struct Request {
     pub format: ExtractFormat,
     pub out: Option<PathBuf>,
     pub no_cache: bool,
+    pub shard: Option<Shard>,
+    pub cache_only: bool,
     pub files: Vec<PathBuf>,
     pub on_plugin_error: OnPluginError,
 }
@@ -53,6 +55,12 @@ fn run_inner(
     let plugin = registry.get(&request.plugin)?;
     let params = plugin.resolve_params(&parse_params(&request.params)?)?;
     let explicit_files = !request.files.is_empty();
+    if explicit_files && request.shard.is_some() {
+        return Err(super::UsageError(
+            "--shard splits the clips of the datasets; give no files with it".into(),
+        )
+        .into());
+    }
     let (files, class_of, classes): (Vec<PathBuf>, Vec<Option<String>>, Vec<String>) =
         if explicit_files {
             let n = request.files.len();
@@ -67,19 +75,23 @@ fn run_inner(
                 );
             }
             let classes = catalog.classes().to_vec();
-            let class_of = catalog
+            let clips: Vec<&crate::corpus::Clip> = catalog
                 .clips
+                .iter()
+                .filter(|c| request.shard.is_none_or(|s| s.contains(c)))
+                .collect();
+            let class_of = clips
                 .iter()
                 .map(|c| c.target.map(|t| classes[t].clone()))
                 .collect();
-            let files = catalog.clips.iter().map(|c| c.path.clone()).collect();
+            let files = clips.iter().map(|c| c.path.clone()).collect();
             (files, class_of, classes)
         };
     let extraction = Extraction {
         plugin: plugin.clone(),
         params: params.clone(),
         sample_rate: config.sample_rate,
-        cache: (!request.no_cache).then(FeatureCache::default_location),
+        cache: (!request.no_cache).then(|| plugins.feature_cache(&config)),
         on_plugin_error: request.on_plugin_error,
     };
     let progress = Arc::new(Progress::default());
@@ -131,6 +143,18 @@ fn run_inner(
         for fault in &faults {
             eprintln!("  {fault}");
         }
+    }
+    if request.cache_only {
+        let shard = request
+            .shard
+            .map_or_else(|| "all clips".to_string(), |s| format!("shard {s}"));
+        let from_cache = progress.from_cache.load(Ordering::Relaxed);
+        eprintln!(
+            "serlab: {shard}: {} clips, {} extracted, {from_cache} from the cache, {failures} skipped",
+            files.len(),
+            rows.len().saturating_sub(from_cache),
+        );
+        return Ok(ExitCode::SUCCESS);
     }
     let names = match rows.first() {
         Some((_, f)) => f.names.clone(),

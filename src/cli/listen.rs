@@ -62,7 +62,8 @@ fn listen(
     };
     let model = SavedModel::load(&model_dir)?;
     let config = DatasetsConfig::load(datasets)?;
-    let found = model.extraction(&open_registry(&config, plugins), Default::default())?;
+    // Live utterances are never seen twice: no cache.
+    let found = model.extraction(&open_registry(&config, plugins), None, Default::default())?;
     if let Some(note) = found.version_note {
         eprintln!("serlab: warning: {note}");
     }

@@ -39,6 +39,11 @@ pub struct Cli {
     #[arg(long = "plugin-path", global = true, value_name = "PATH")]
     pub plugin_paths: Vec<PathBuf>,
 
+    /// The feature cache folder, e.g. one on a file system a cluster shares (also `[cache] dir`
+    /// in datasets.toml; default: `features/` in the user cache dir, which SERLAB_CACHE_DIR moves).
+    #[arg(long = "cache-dir", global = true, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
     /// When a plugin breaks on a clip (crashes, hangs, panics, runs out of its memory limit):
     /// stop there with exit status 3, naming the plugin and the clip, or skip such clips and
     /// report them at the end. A WAV that does not decode is always reported and skipped.
@@ -144,8 +149,16 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Do not read or write the feature cache.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "cache_only")]
         no_cache: bool,
+        /// Only this part of the datasets' clips: shard I of N (1-based), by a hash of each
+        /// clip's corpus and path, the same on every machine: N processes cover every clip once.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<crate::corpus::shard::Shard>,
+        /// Fill the feature cache and print a summary instead of the features (what a shard of a
+        /// cluster job does; `--cache-dir` points every shard at one cache).
+        #[arg(long)]
+        cache_only: bool,
         /// WAV files; without any, every clip of the configured datasets.
         files: Vec<PathBuf>,
     },
@@ -251,6 +264,7 @@ impl Cli {
         crate::features::PluginOptions {
             extra_paths: self.plugin_paths.clone(),
             reprobe: matches!(self.command, Some(Command::Plugins { reprobe: true, .. })),
+            cache_dir: self.cache_dir.clone(),
         }
     }
 }
@@ -370,6 +384,8 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             out,
             no_cache,
+            shard,
+            cache_only,
             files,
         } => {
             let request = extract::Request {
@@ -378,6 +394,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 format,
                 out,
                 no_cache,
+                shard,
+                cache_only,
                 files,
                 on_plugin_error: cli.on_plugin_error,
             };

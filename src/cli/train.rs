@@ -122,6 +122,7 @@ pub fn train(
         );
     }
     request.config.checkpoint_dir = Some(checkpoint.clone());
+    request.config.cache_dir = Some(plugins.feature_cache(&config).root().to_path_buf());
     let output = JobOutput {
         model_dir: Some(out.clone()),
         runs: Some(RunStore::default_location()),
@@ -223,7 +224,11 @@ fn model_extraction(
     plugins: &PluginOptions,
     on_plugin_error: OnPluginError,
 ) -> anyhow::Result<Extraction> {
-    let found = model.extraction(&open_registry(datasets, plugins), on_plugin_error)?;
+    let found = model.extraction(
+        &open_registry(datasets, plugins),
+        Some(plugins.feature_cache(datasets)),
+        on_plugin_error,
+    )?;
     if let Some(note) = found.version_note {
         eprintln!("serlab: warning: {note}");
     }

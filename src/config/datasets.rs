@@ -36,6 +36,8 @@ pub struct DatasetsConfig {
     pub plugin_isolation: PluginIsolation,
     /// Settings of the `smileapi` bridge plugin (`[smileapi]`).
     pub smileapi: SmileApiSettings,
+    /// `[cache] dir`: the feature cache, e.g. one folder on a file system shared by a cluster.
+    pub feature_cache: Option<PathBuf>,
 }
 
 /// Where the `smileapi` plugin finds a real openSMILE (`[smileapi] library = ..., config = ...`).
@@ -91,6 +93,7 @@ impl Default for DatasetsConfig {
             plugin_timeout: crate::features::DEFAULT_CALL_TIMEOUT,
             plugin_isolation: PluginIsolation::default(),
             smileapi: SmileApiSettings::default(),
+            feature_cache: None,
         }
     }
 }
@@ -310,6 +313,11 @@ impl DatasetsConfig {
             plugin_timeout,
             plugin_isolation,
             smileapi,
+            feature_cache: raw
+                .cache
+                .as_ref()
+                .and_then(|c| c.dir.as_deref())
+                .map(|d| resolve_path(d, base)),
         })
     }
 
@@ -486,6 +494,13 @@ struct RawConfig {
     labels: Option<BTreeMap<String, Spanned<String>>>,
     plugins: Option<RawPlugins>,
     smileapi: Option<RawSmileApi>,
+    cache: Option<RawCache>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCache {
+    dir: Option<String>,
 }
 
 #[derive(Deserialize)]

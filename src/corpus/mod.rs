@@ -5,6 +5,7 @@ mod catalog;
 pub mod demo;
 pub mod naming;
 mod scan;
+pub mod shard;
 mod summary;
 mod types;
 

@@ -3,7 +3,7 @@
 //! parameters) or a changed file gets a new key, so nothing stale is ever served.
 
 use super::Features;
-use crate::util::atomic::write_atomically;
+use crate::util::atomic::write_shared;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,6 +66,19 @@ impl FeatureCache {
         Self::new(crate::config::dirs::cache_dir().join("features"))
     }
 
+    /// Where the features go: `--cache-dir`, else `[cache] dir` of the datasets file, else
+    /// `features/` in the user cache dir (`SERLAB_CACHE_DIR` moves that).
+    pub fn resolve(cli: Option<&Path>, config: &crate::config::DatasetsConfig) -> Self {
+        match cli.or(config.feature_cache.as_deref()) {
+            Some(dir) => Self::new(dir.to_path_buf()),
+            None => Self::default_location(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     fn path(&self, key: &CacheKey) -> PathBuf {
         let name = key.file_name();
         self.root
@@ -104,7 +117,8 @@ impl FeatureCache {
         for v in &features.data {
             bytes.extend_from_slice(&v.to_le_bytes());
         }
-        write_atomically(&self.path(key), &bytes)
+        // Many extract processes may share one cache (sharded runs on a shared file system).
+        write_shared(&self.path(key), &bytes)
     }
 }
 

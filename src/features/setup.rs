@@ -5,13 +5,22 @@ use super::{discover, IsolationSettings, PluginRegistry, SearchPaths};
 use crate::config::DatasetsConfig;
 use std::path::PathBuf;
 
-/// What the command line adds to the datasets file's plugin settings.
+/// What the command line adds to the datasets file's feature settings (plugins and cache).
 #[derive(Debug, Clone, Default)]
 pub struct PluginOptions {
     /// `--plugin-path`: extra files or folders, searched first.
     pub extra_paths: Vec<PathBuf>,
     /// Probe every file again, ignoring remembered results.
     pub reprobe: bool,
+    /// `--cache-dir`: the feature cache, over `[cache] dir`.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl PluginOptions {
+    /// The feature cache these options and the datasets file choose.
+    pub fn feature_cache(&self, config: &DatasetsConfig) -> super::cache::FeatureCache {
+        super::cache::FeatureCache::resolve(self.cache_dir.as_deref(), config)
+    }
 }
 
 pub fn open_registry(config: &DatasetsConfig, options: &PluginOptions) -> PluginRegistry {

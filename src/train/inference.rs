@@ -33,6 +33,7 @@ impl SavedModel {
     pub fn extraction(
         &self,
         registry: &PluginRegistry,
+        cache: Option<FeatureCache>,
         on_plugin_error: OnPluginError,
     ) -> Result<ModelExtraction, PluginError> {
         let info = &self.info;
@@ -58,7 +59,7 @@ impl SavedModel {
                 plugin,
                 params,
                 sample_rate: info.sample_rate,
-                cache: Some(FeatureCache::default_location()),
+                cache,
                 on_plugin_error,
             },
             version_note,

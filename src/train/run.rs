@@ -46,6 +46,9 @@ pub struct TrainConfig {
     pub ensemble: usize,
     pub settings: LoopSettings,
     pub use_cache: bool,
+    /// Where the feature cache is (`None`: the user's); not part of the job's identity.
+    #[serde(skip)]
+    pub cache_dir: Option<std::path::PathBuf>,
     /// Save the state after every epoch here, and resume from it if it holds this job's state.
     #[serde(skip)]
     pub checkpoint_dir: Option<std::path::PathBuf>,
@@ -71,6 +74,7 @@ impl Default for TrainConfig {
             ensemble: 5,
             settings: LoopSettings::default(),
             use_cache: true,
+            cache_dir: None,
             checkpoint_dir: None,
             on_plugin_error: OnPluginError::default(),
         }
@@ -202,7 +206,10 @@ pub fn run(
         plugin: plugin.clone(),
         params: plugin_params.clone(),
         sample_rate: catalog.sample_rate,
-        cache: config.use_cache.then(FeatureCache::default_location),
+        cache: config.use_cache.then(|| match &config.cache_dir {
+            Some(dir) => FeatureCache::new(dir.clone()),
+            None => FeatureCache::default_location(),
+        }),
         on_plugin_error: config.on_plugin_error,
     };
     let (prepared, skipped) = prepare(catalog, &extraction, config, &|f| shape.row(f), events)?;

@@ -56,6 +56,8 @@ pub fn run_app(
     // Missing corpora open the app on a panel that lists them (`App::with_parts`).
     let mut app = App::with_parts(catalog, relabels, registry);
     app.on_plugin_error = on_plugin_error;
+    let cache = plugins.feature_cache(&config);
+    app.train_settings.config.cache_dir = Some(cache.root().to_path_buf());
     app.demo_loader = Some(Box::new(move || {
         crate::corpus::open_demo_catalog(&config).map_err(|e| e.to_string())
     }));
@@ -71,9 +73,7 @@ pub fn run_app(
     // The latest run's predictions beside the clips, from the start.
     app.use_latest_run();
     app.playback.player = Some(crate::audio::player::Player::spawn());
-    app.clip.inspector = Some(inspect::Inspector::spawn(Some(
-        crate::features::cache::FeatureCache::default_location(),
-    )));
+    app.clip.inspector = Some(inspect::Inspector::spawn(Some(cache)));
     let result = {
         // Nothing may write on the screen behind ratatui's back: C libraries' stderr goes to the log.
         let _quiet = StderrRedirect::to_file(&dirs::log_file()).ok();

@@ -42,6 +42,63 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes a file that many processes, on many machines sharing one file system, may write at
+/// once (a shared feature cache): each writes a temp file of its own (host, process, time and a
+/// counter in its name, created exclusively), then renames it over the target. Readers see the old
+/// file, the new one, or none; never a torn one. No stale temps are swept here: another machine's
+/// process cannot be asked whether it still runs.
+pub fn write_shared(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let tmp = dir.join(format!(
+        ".{name}.tmp-{}-{}-{nanos}-{}",
+        host_name(),
+        std::process::id(),
+        NEXT_TEMP.fetch_add(1, Ordering::Relaxed)
+    ));
+    {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+    }
+    if let Err(err) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(err);
+    }
+    Ok(())
+}
+
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into the buffer we own.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let name = String::from_utf8_lossy(&buf[..end]);
+    let clean: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if ok && !clean.is_empty() {
+        clean
+    } else {
+        "host".into()
+    }
+}
+
 /// Replaces the folder `target` by the complete folder `staged` (a sibling): after a crash at any
 /// instant `target` holds either all of the old content or all of the new. Linux exchanges the
 /// two names in one step (`renameat2(RENAME_EXCHANGE)`); where the file system cannot, the old

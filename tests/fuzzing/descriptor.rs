@@ -43,7 +43,7 @@ impl Choices<'_> {
     fn text(&mut self) -> CString {
         let len = self.byte() as usize % 24;
         let mut bytes: Vec<u8> = (0..len).map(|_| self.byte()).filter(|&b| b != 0).collect();
-        if self.byte() % 2 == 0 {
+        if self.byte().is_multiple_of(2) {
             bytes.retain(|b| b.is_ascii_alphanumeric());
             if bytes.is_empty() {
                 bytes.push(b'x');
@@ -159,7 +159,7 @@ impl Fuzzed {
             2 => c.u32(),
             _ => listed as u32,
         };
-        if c.byte() % 8 == 0 {
+        if c.byte().is_multiple_of(8) {
             joined.extend_from_slice(b"\nsurplus");
         }
         LAYOUT_NAMES.with(|names| *names.borrow_mut() = joined);
@@ -177,18 +177,18 @@ impl Fuzzed {
                 description: maybe_text(&mut c, &mut keep),
             })
             .collect();
-        let feature_names = if c.byte() % 16 == 0 {
+        let feature_names = if c.byte().is_multiple_of(16) {
             std::ptr::null()
         } else {
             name_table.as_ptr()
         };
-        let params_ptr = if param_count > 0 && c.byte() % 16 == 0 {
+        let params_ptr = if param_count > 0 && c.byte().is_multiple_of(16) {
             std::ptr::null()
         } else {
             params.as_ptr()
         };
-        let layout: Option<LayoutFn> = (c.byte() % 16 != 0).then_some(fuzzed_layout);
-        let extract: Option<ExtractFn> = (c.byte() % 16 != 0).then_some(fuzzed_extract);
+        let layout: Option<LayoutFn> = (!c.byte().is_multiple_of(16)).then_some(fuzzed_layout);
+        let extract: Option<ExtractFn> = (!c.byte().is_multiple_of(16)).then_some(fuzzed_extract);
         let descriptor = Box::new(serlab_plugin_descriptor_v1 {
             abi_version,
             struct_size,

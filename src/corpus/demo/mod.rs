@@ -352,12 +352,10 @@ pub fn demo_roots(root: &Path) -> Vec<(CorpusKind, PathBuf)> {
 }
 
 /// The cached demo corpus, generated on first use. Generation goes to a temp folder that is
-/// renamed into place, so an interrupted run never leaves a half corpus behind.
+/// renamed into place, so an interrupted run never leaves a half corpus behind; a lock file makes
+/// processes started together (the shards of a cluster job) take turns, so none of them deletes
+/// or reads a copy that another is still writing.
 pub fn ensure_cached(cache_dir: &Path) -> Result<PathBuf, DemoError> {
-    // Threads of one process take turns (they would share a temp folder name); other processes
-    // are handled by the rename race below.
-    static GENERATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = GENERATING.lock().unwrap_or_else(|e| e.into_inner());
     let root = cache_dir.join(format!("demo-v{DEMO_VERSION}"));
     if root.join(MARKER).is_file() {
         return Ok(root);
@@ -370,25 +368,27 @@ pub fn ensure_cached(cache_dir: &Path) -> Result<PathBuf, DemoError> {
         }
     };
     std::fs::create_dir_all(cache_dir).map_err(io(cache_dir))?;
+    let lock_path = cache_dir.join(format!(".demo-v{DEMO_VERSION}.lock"));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    // Released when `lock` is dropped, also when this process dies.
+    lock.lock().map_err(io(&lock_path))?;
+    if root.join(MARKER).is_file() {
+        return Ok(root); // written by whoever held the lock before us
+    }
     let tmp = cache_dir.join(format!(".demo-v{DEMO_VERSION}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     write_demo(&tmp)?;
     if root.exists() {
-        // A stale or partial copy without its marker.
-        let _ = std::fs::remove_dir_all(&root);
+        // A partial copy from before the lock existed: without its marker, nobody uses it.
+        std::fs::remove_dir_all(&root).map_err(io(&root))?;
     }
-    match std::fs::rename(&tmp, &root) {
-        Ok(()) => Ok(root),
-        // Another serlab process won the race: use its copy.
-        Err(_) if root.join(MARKER).is_file() => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Ok(root)
-        }
-        Err(source) => Err(DemoError::Io {
-            path: root,
-            cause: source,
-        }),
-    }
+    std::fs::rename(&tmp, &root).map_err(io(&root))?;
+    Ok(root)
 }
 
 #[cfg(test)]

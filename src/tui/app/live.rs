@@ -73,7 +73,7 @@ impl App {
                 return;
             }
         };
-        let extraction = match model.extraction(&self.plugins.registry, Default::default()) {
+        let extraction = match model.extraction(&self.plugins.registry, None, Default::default()) {
             Ok(found) => found.extraction,
             Err(e) => {
                 self.status = format!("cannot listen: {e}");
