@@ -120,6 +120,37 @@ fn four_shards_at_once_split_the_clips_and_fill_one_cache() {
         "expected `{summary}` in {}",
         stderr_of(&cached)
     );
+
+    // So does training anywhere that is pointed at the cache.
+    let model = home.path().join("model");
+    let train = serlab(home.path())
+        .args([
+            "train",
+            "--plugin",
+            "classic",
+            "--epochs",
+            "1",
+            "--ensemble",
+            "1",
+        ])
+        .args(["--folds", "2", "--out"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(train.status.success(), "{}", stderr_of(&train));
+    let line = stderr_of(&train)
+        .lines()
+        .find(|l| l.contains("from the cache"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("no cache line in {}", stderr_of(&train)));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        numbers.len() == 3 && numbers[0] == numbers[1] && numbers[1] == numbers[2],
+        "training extracted some clips itself: {line}"
+    );
 }
 
 #[test]

@@ -133,7 +133,16 @@ pub fn train(
     let mut bar: Option<indicatif::ProgressBar> = None;
     for event in &job.events {
         match event {
-            TrainEvent::Preparing { done, total } => eprintln!("features: {done}/{total} clips"),
+            TrainEvent::Preparing {
+                done,
+                total,
+                from_cache,
+            } if done == total => {
+                eprintln!("features: {done}/{total} clips ({from_cache} from the cache)")
+            }
+            TrainEvent::Preparing { done, total, .. } => {
+                eprintln!("features: {done}/{total} clips")
+            }
             TrainEvent::FoldStarted {
                 name,
                 train,

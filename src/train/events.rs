@@ -19,10 +19,12 @@ pub struct EpochReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TrainEvent {
-    /// Features are being extracted (done / total clips).
+    /// Features are being extracted (done / total clips; how many of the done came from the
+    /// feature cache, known at the end).
     Preparing {
         done: usize,
         total: usize,
+        from_cache: usize,
     },
     FoldStarted {
         fold: usize,

@@ -60,9 +60,13 @@ pub(super) fn prepare<'a>(
     let _ = events.send(TrainEvent::Preparing {
         done: 0,
         total: labelled.len(),
+        from_cache: 0,
     });
     let (features, mut skipped) =
         extract_clips(&labelled, extraction, &progress).map_err(TrainError::PluginFault)?;
+    let from_cache = progress
+        .from_cache
+        .load(std::sync::atomic::Ordering::Relaxed);
     let copies = augmented_copies(
         &labelled,
         extraction,
@@ -75,6 +79,7 @@ pub(super) fn prepare<'a>(
     let _ = events.send(TrainEvent::Preparing {
         done: labelled.len(),
         total: labelled.len(),
+        from_cache,
     });
     let mut prepared = Prepared {
         clips: Vec::new(),

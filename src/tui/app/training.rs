@@ -184,7 +184,7 @@ impl App {
     fn apply_train_event(&mut self, event: TrainEvent) {
         let view = &mut self.train;
         match event {
-            TrainEvent::Preparing { done, total } => {
+            TrainEvent::Preparing { done, total, .. } => {
                 view.fold = format!("extracting features {done}/{total}")
             }
             TrainEvent::FoldStarted { name, .. } => {
