@@ -75,7 +75,10 @@ fn measure(config: &CnnConfig) -> (f64, f64) {
 fn main() {
     // As `serlab train` does.
     serlab::util::memory::keep_freed_memory();
-    println!("seed CNN (filters 256-256-128-64, kernel 5), batch {BATCH}, median of {STEPS} steps after 2 warm-up steps\n");
+    println!(
+        "seed CNN (filters 256-256-128-64, kernel 5), batch {BATCH}, median of {STEPS} steps after 2 warm-up steps, device {}\n",
+        serlab::model::device_name()
+    );
     println!("| input | serlab train samples/s | Keras train samples/s | serlab inference samples/s | Keras inference samples/s |");
     println!("|---|---|---|---|---|");
     let vector = CnnConfig::new(162, 1, 4);

@@ -9,6 +9,7 @@ pub mod theme;
 mod views;
 
 pub use app::App;
+pub use views::draw;
 
 use crate::config::{dirs, DatasetsConfig};
 use crate::corpus::open_catalog;
