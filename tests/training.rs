@@ -12,7 +12,7 @@ use serlab::train::data::VectorLayout;
 use serlab::train::engine::predict;
 use serlab::train::run::{run, ModelInfo, TrainConfig, TrainOutcome};
 use serlab::train::{persist, split::SplitKind};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -76,6 +76,18 @@ fn train_eval_predict_on_the_demo_corpus() {
     }
     let ua = metrics["unweighted_accuracy"].as_f64().unwrap();
     assert!(ua > 0.5, "held-out demo speakers: UA {ua} (chance is 0.25)");
+    // The same held-out clips, each alone, by the clip-alone head.
+    let single = &metrics["single_clip"];
+    let single_ua = single["unweighted_accuracy"].as_f64().unwrap();
+    assert!(single_ua > 0.4, "each clip alone: UA {single_ua}: {single}");
+    assert_eq!(single["n"], metrics["n"]);
+    assert!(
+        out.join("clip-alone/model.mpk").is_file() && out.join("clip-alone/model.json").is_file()
+    );
+    let head: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("clip-alone/model.json")).unwrap())
+            .unwrap();
+    assert_eq!(head["norm"], "global", "{head}");
     assert_eq!(metrics["leaky"], false);
     assert_eq!(metrics["synthetic"], true);
     for file in [
@@ -127,7 +139,99 @@ fn train_eval_predict_on_the_demo_corpus() {
         assert_eq!(probs.len(), 4);
         let sum: f64 = probs.values().map(|v| v.as_f64().unwrap()).sum();
         assert!((sum - 1.0).abs() < 1e-4, "{row}");
+        // Three speakers with one clip each: every clip alone.
+        assert_eq!(row["path"], "clip-alone", "{row}");
     }
+    assert_eq!(rows[0]["speaker"], "ravdess:01");
+    assert_eq!(rows[1]["speaker"], "savee:DC");
+    // Three clips of three emotions by three people: never one constant answer.
+    assert!(
+        rows[0]["probabilities"] != rows[1]["probabilities"]
+            && rows[1]["probabilities"] != rows[2]["probabilities"],
+        "{rows:?}"
+    );
+
+    // Enough clips of one speaker: their own statistics; --speaker groups any files.
+    let actor: Vec<PathBuf> = std::fs::read_dir(demo.join("RAVDESS/Actor_01"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(actor.len() >= 8, "{} demo clips of actor 1", actor.len());
+    let lone = home.path().join("lone");
+    std::fs::create_dir_all(&lone).unwrap();
+    std::fs::copy(demo.join(files[2]), lone.join("take.wav")).unwrap();
+    let predict = serlab(home.path())
+        .args(["predict", "--json", "--model"])
+        .arg(&out)
+        .args(&actor)
+        .arg(lone.join("take.wav"))
+        .output()
+        .unwrap();
+    assert!(predict.status.success(), "{}", stderr_of(&predict));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&predict.stdout).unwrap();
+    for row in &rows[..actor.len()] {
+        assert_eq!(row["path"], "speaker", "{row}");
+        assert_eq!(row["speaker_clips"], actor.len(), "{row}");
+    }
+    assert_eq!(rows[actor.len()]["path"], "clip-alone");
+    assert!(rows[actor.len()]["speaker"]
+        .as_str()
+        .unwrap()
+        .starts_with("folder:"));
+    let predict = serlab(home.path())
+        .args(["predict", "--json", "--speaker", "me", "--model"])
+        .arg(&out)
+        .args(&actor[..3])
+        .arg(lone.join("take.wav"))
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&predict.stdout).unwrap();
+    assert!(rows
+        .iter()
+        .all(|r| r["speaker"] == "given:me" && r["path"] == "clip-alone"));
+
+    // eval --single-clip: every clip alone, said in the protocol.
+    let eval = serlab(home.path())
+        .args(["eval", "--json", "--single-clip", "--model"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(eval.status.success(), "{}", stderr_of(&eval));
+    let eval: serde_json::Value = serde_json::from_slice(&eval.stdout).unwrap();
+    assert!(
+        eval["protocol"]
+            .as_str()
+            .unwrap()
+            .ends_with("each clip alone"),
+        "{eval}"
+    );
+    assert!(
+        eval["unweighted_accuracy"].as_f64().unwrap() > 0.4,
+        "{eval}"
+    );
+
+    // A model folder from before heads: single clips are predicted with a note saying why they
+    // are rough, and eval --single-clip is refused, naming the folder.
+    let old = home.path().join("old-model");
+    copy_dir(&out, &old);
+    std::fs::remove_dir_all(old.join("clip-alone")).unwrap();
+    let predict = serlab(home.path())
+        .args(["predict", "--json", "--model"])
+        .arg(&old)
+        .arg(demo.join(files[0]))
+        .output()
+        .unwrap();
+    assert!(predict.status.success(), "{}", stderr_of(&predict));
+    assert!(stderr_of(&predict).contains("before clip-alone heads"));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&predict.stdout).unwrap();
+    assert_eq!(rows[0]["path"], "speaker");
+    let eval = serlab(home.path())
+        .args(["eval", "--single-clip", "--model"])
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert_eq!(eval.status.code(), Some(1));
+    assert!(stderr_of(&eval).contains(&old.display().to_string()));
 
     // A broken and a missing file among good ones: each reported once, with its cause; the good
     // one is predicted; the exit status says not all were.

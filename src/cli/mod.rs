@@ -199,13 +199,23 @@ pub enum Command {
         /// (`corpus,path,speaker,label,predicted,fold,p_<class>...`, the fold left empty).
         #[arg(long, value_name = "FILE")]
         predictions: Option<PathBuf>,
+        /// Predict every clip alone, with nothing from its speaker's other clips (the model's
+        /// clip-alone head); by default a speaker with enough clips is normalised by them.
+        #[arg(long)]
+        single_clip: bool,
     },
-    /// Predict the class (and the class probabilities) of WAV files with a trained model.
+    /// Predict the class (and the class probabilities) of WAV files with a trained model. A
+    /// speaker with at least 8 of the files is normalised by their own clips; other files are
+    /// predicted each alone. The path taken is shown per file.
     Predict {
         #[arg(long, value_name = "DIR")]
         model: PathBuf,
         #[arg(long)]
         json: bool,
+        /// All the files are this one speaker's (default: the speaker a corpus-style file name
+        /// gives, else one speaker per folder).
+        #[arg(long, value_name = "NAME")]
+        speaker: Option<String>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -314,24 +324,32 @@ pub fn run(cli: Cli) -> ExitCode {
             model,
             json,
             predictions,
+            single_clip,
         } => train::eval(
             datasets,
             &plugin_options,
             cli.on_plugin_error,
-            &model,
-            json,
-            predictions.as_deref(),
-        ),
-        Command::Predict { model, json, files } => {
-            let on_error = cli.on_plugin_error;
-            return match train::predict_files(
-                datasets,
-                &plugin_options,
-                on_error,
-                &model,
-                &files,
+            train::EvalRequest {
+                model_dir: &model,
                 json,
-            ) {
+                predictions_file: predictions.as_deref(),
+                single_clip,
+            },
+        ),
+        Command::Predict {
+            model,
+            json,
+            speaker,
+            files,
+        } => {
+            let on_error = cli.on_plugin_error;
+            let request = train::PredictRequest {
+                model_dir: &model,
+                files: &files,
+                json,
+                speaker: speaker.as_deref(),
+            };
+            return match train::predict_files(datasets, &plugin_options, on_error, request) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(err) => {

@@ -8,7 +8,7 @@ use crate::features::{open_registry, Features, PluginOptions};
 use crate::train::data::extract_clips;
 use crate::train::engine::argmax;
 use crate::train::events::TrainEvent;
-use crate::train::inference::SavedModel;
+use crate::train::inference::{PathChoice, PredictionPath, SavedModel, SPEAKER_MIN_CLIPS};
 use crate::train::job::{JobOutput, TrainJob};
 use crate::train::persist;
 use crate::train::predictions::ClipPrediction;
@@ -78,6 +78,11 @@ fn print_table(metrics: &MetricsReport) {
             "  {corpus:<8} UA {:.3}  acc {:.3}  n {}",
             s.unweighted_accuracy, s.accuracy, s.n
         );
+    }
+    if let Some(single) = &metrics.single_clip {
+        // The second regime: the same test clips, each with nothing from its speaker's others.
+        println!();
+        print_table(single);
     }
 }
 
@@ -244,20 +249,39 @@ fn model_extraction(
     Ok(found.extraction)
 }
 
+/// What `serlab eval` is asked.
+pub struct EvalRequest<'a> {
+    pub model_dir: &'a Path,
+    pub json: bool,
+    pub predictions_file: Option<&'a Path>,
+    /// Every clip alone, with nothing from its speaker's other clips.
+    pub single_clip: bool,
+}
+
 pub fn eval(
     datasets: Option<&Path>,
     plugins: &PluginOptions,
     on_plugin_error: OnPluginError,
-    model_dir: &Path,
-    json: bool,
-    predictions_file: Option<&Path>,
+    request: EvalRequest,
 ) -> anyhow::Result<()> {
+    let EvalRequest {
+        model_dir,
+        json,
+        predictions_file,
+        single_clip,
+    } = request;
     // The datasets first: a missing corpus is the user's first problem, whatever the model.
     let config = DatasetsConfig::load(datasets)?;
     let catalog = open_catalog_for_work(&config)?;
     report_problems(&catalog);
     let model = SavedModel::load(model_dir)?;
     let info = &model.info;
+    if single_clip && !model.predicts_clips_alone() {
+        bail!(
+            "{}: this model normalises each speaker by their own clips and has no clip-alone head (it was trained before heads): train it again to evaluate clips alone",
+            model_dir.display()
+        );
+    }
     if catalog.classes() != info.classes.as_slice() {
         bail!(
             "the model's classes ({}) differ from the datasets' ({})",
@@ -283,7 +307,17 @@ pub fn eval(
         .collect();
     let speakers: Vec<String> = kept.iter().map(|(i, _)| clips[*i].speaker_key()).collect();
     let feats: Vec<Features> = kept.iter().map(|(_, f)| f.clone()).collect();
-    let probs = model.probabilities(&feats, &speakers);
+    let choice = if single_clip {
+        PathChoice::ClipAlone
+    } else {
+        PathChoice::Auto
+    };
+    let predictions = model.predict(&feats, &speakers, choice);
+    let alone = predictions
+        .iter()
+        .filter(|p| p.path == PredictionPath::ClipAlone)
+        .count();
+    let probs: Vec<Vec<f32>> = predictions.into_iter().map(|p| p.probabilities).collect();
     if let Some(file) = predictions_file {
         let rows: Vec<ClipPrediction> = kept
             .iter()
@@ -303,8 +337,13 @@ pub fn eval(
         .iter()
         .map(|(i, _)| clips[*i].corpus.to_string())
         .collect();
+    let how = match (alone, probs.len() - alone) {
+        (0, _) => format!("each speaker by their own clips (at least {SPEAKER_MIN_CLIPS})"),
+        (_, 0) => "each clip alone".to_string(),
+        (a, s) => format!("{s} clips by their speaker's clips, {a} alone (speakers with fewer than {SPEAKER_MIN_CLIPS} clips)"),
+    };
     let protocol = format!(
-        "evaluation of {} on every labelled clip of the configured datasets",
+        "evaluation of {} on every labelled clip of the configured datasets, {how}",
         model_dir.display()
     );
     let metrics = MetricsReport::new(
@@ -324,27 +363,29 @@ pub fn eval(
     Ok(())
 }
 
+/// What `serlab predict` is asked.
+pub struct PredictRequest<'a> {
+    pub model_dir: &'a Path,
+    pub files: &'a [PathBuf],
+    pub json: bool,
+    /// Every file is this speaker's (`--speaker`); otherwise each file's speaker comes from its
+    /// corpus-style name or its folder.
+    pub speaker: Option<&'a str>,
+}
+
 pub fn predict_files(
     datasets: Option<&Path>,
     plugins: &PluginOptions,
     on_plugin_error: OnPluginError,
-    model_dir: &Path,
-    files: &[PathBuf],
-    json: bool,
+    request: PredictRequest,
 ) -> anyhow::Result<bool> {
-    let model = SavedModel::load(model_dir)?;
+    let model = SavedModel::load(request.model_dir)?;
     let info = &model.info;
     let config = DatasetsConfig::load(datasets)?;
     let extraction = model_extraction(&model, &config, plugins, on_plugin_error)?;
-    if info.norm.is_per_speaker() && files.len() < 8 {
-        eprintln!(
-            "serlab: note: this model normalises each speaker by its own clips; the {} file(s) given are treated as one speaker, and fewer than 8 clips give rough statistics",
-            files.len()
-        );
-    }
     let mut ok = Vec::new();
     let mut all_ok = true;
-    for file in files {
+    for file in request.files {
         let result = extraction.one(file, None, None);
         if extraction.halts_on(&result) {
             if let Err(fault) = result {
@@ -362,31 +403,53 @@ pub fn predict_files(
         }
     }
     let feats: Vec<Features> = ok.iter().map(|(_, f)| f.clone()).collect();
-    let speakers = vec!["input".to_string(); feats.len()];
-    let probs = model.probabilities(&feats, &speakers);
-    if json {
+    let speakers: Vec<String> = ok
+        .iter()
+        .map(|(file, _)| match request.speaker {
+            Some(name) => format!("given:{name}"),
+            None => crate::corpus::speaker_of_file(file),
+        })
+        .collect();
+    let predictions = model.predict(&feats, &speakers, PathChoice::Auto);
+    if !model.predicts_clips_alone()
+        && predictions.iter().any(
+            |p| matches!(p.path, PredictionPath::Speaker { clips } if clips < SPEAKER_MIN_CLIPS),
+        )
+    {
+        eprintln!(
+            "serlab: note: this model was trained before clip-alone heads: it normalises each speaker by their own clips, and some speakers here have fewer than {SPEAKER_MIN_CLIPS} (rough statistics; over one clip, the same answer for every clip). Train it again for single-clip predictions."
+        );
+    }
+    if request.json {
         let items: Vec<serde_json::Value> = ok
             .iter()
-            .zip(&probs)
-            .map(|((file, _), p)| {
-                let map: serde_json::Map<String, serde_json::Value> = info.classes.iter().zip(p).map(|(c, v)| (c.clone(), serde_json::json!(v))).collect();
-                serde_json::json!({"file": file.display().to_string(), "class": info.classes[argmax(p)], "probabilities": map})
+            .zip(&predictions)
+            .zip(&speakers)
+            .map(|(((file, _), p), speaker)| {
+                let probs = &p.probabilities;
+                let map: serde_json::Map<String, serde_json::Value> = info.classes.iter().zip(probs).map(|(c, v)| (c.clone(), serde_json::json!(v))).collect();
+                let clips = match p.path {
+                    PredictionPath::Speaker { clips } => serde_json::json!(clips),
+                    PredictionPath::ClipAlone => serde_json::Value::Null,
+                };
+                serde_json::json!({"file": file.display().to_string(), "class": info.classes[argmax(probs)], "probabilities": map, "path": p.path.name(), "speaker": speaker, "speaker_clips": clips})
             })
             .collect();
         println!("{}", serde_json::to_string_pretty(&items)?);
     } else {
-        for ((file, _), p) in ok.iter().zip(&probs) {
+        for ((file, _), p) in ok.iter().zip(&predictions) {
             let parts: Vec<String> = info
                 .classes
                 .iter()
-                .zip(p)
+                .zip(&p.probabilities)
                 .map(|(c, v)| format!("{c} {v:.3}"))
                 .collect();
             println!(
-                "{}: {}  ({})",
+                "{}: {}  ({})  [{}]",
                 file.display(),
-                info.classes[argmax(p)],
-                parts.join(", ")
+                info.classes[argmax(&p.probabilities)],
+                parts.join(", "),
+                p.path.describe()
             );
         }
     }

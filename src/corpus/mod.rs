@@ -6,6 +6,7 @@ pub mod demo;
 pub mod naming;
 mod scan;
 pub mod shard;
+mod speaker_of;
 mod summary;
 mod types;
 
@@ -14,5 +15,6 @@ pub use catalog::{
     CorpusRoot, MissingCorpus, Problem,
 };
 pub use scan::scan_corpus;
+pub use speaker_of::speaker_of_file;
 pub use summary::{CorpusSummary, Summary};
 pub use types::{ClipName, CorpusKind, Emotion, Gender, Intensity};

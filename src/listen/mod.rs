@@ -7,7 +7,7 @@ pub mod vad;
 
 use crate::features::batch::Extraction;
 use crate::features::Features;
-use crate::train::inference::SavedModel;
+use crate::train::inference::{PathChoice, Prediction, PredictionPath, SavedModel};
 use std::time::Instant;
 pub use vad::{Utterance, Vad, VadConfig, VadState};
 
@@ -21,6 +21,9 @@ pub struct Heard {
     pub class: String,
     /// (class, probability), in the model's class order.
     pub probabilities: Vec<(String, f32)>,
+    /// Speaker statistics over the session's utterances so far, once there are enough of them
+    /// (`SPEAKER_MIN_CLIPS`), the utterance alone before.
+    pub path: PredictionPath,
     /// From the moment the detector closed the utterance to its prediction.
     pub latency_ms: f64,
     /// The utterance at the model's rate (what was classified; what a user may keep).
@@ -40,6 +43,7 @@ impl Heard {
             "end_s": (self.end_s * 1000.0).round() / 1000.0,
             "class": self.class,
             "probabilities": probabilities,
+            "path": self.path.name(),
             "latency_ms": (self.latency_ms * 10.0).round() / 10.0,
         })
     }
@@ -52,11 +56,12 @@ impl Heard {
             .map(|(c, p)| format!("{c} {p:.2}"))
             .collect();
         format!(
-            "{:>8.2}-{:<8.2} s  {:<8} ({}){}",
+            "{:>8.2}-{:<8.2} s  {:<8} ({})  [{}]{}",
             self.start_s,
             self.end_s,
             self.class,
             parts.join(", "),
+            self.path.describe(),
             if self.cut {
                 "  [cut at the maximum length]"
             } else {
@@ -72,7 +77,8 @@ pub struct Listener {
     extraction: Extraction,
     input_rate: u32,
     /// Every utterance's features so far: a model that normalises per speaker treats the session
-    /// as one speaker.
+    /// as one speaker, whose statistics build up as they speak (each utterance alone until there
+    /// are enough).
     session: Vec<Features>,
     captured: u64,
 }
@@ -139,11 +145,14 @@ impl Listener {
             .map_err(|e| e.to_string())?;
         self.session.push(features);
         let speakers = vec!["live".to_string(); self.session.len()];
-        let probabilities = self
+        let Prediction {
+            probabilities,
+            path,
+        } = self
             .model
-            .probabilities(&self.session, &speakers)
+            .predict(&self.session, &speakers, PathChoice::Auto)
             .pop()
-            .unwrap_or_default();
+            .ok_or("the model gave no prediction")?;
         let classes = &self.model.info.classes;
         let best = crate::train::engine::argmax(&probabilities);
         let seconds = |s: u64| s as f64 / f64::from(self.input_rate);
@@ -153,6 +162,7 @@ impl Listener {
             cut: utterance.cut,
             class: classes.get(best).cloned().unwrap_or_default(),
             probabilities: classes.iter().cloned().zip(probabilities).collect(),
+            path,
             latency_ms: closed.elapsed().as_secs_f64() * 1000.0,
             samples,
             sample_rate: rate,

@@ -77,9 +77,12 @@ pub fn default_model_dir(models: &Path, plugin: &str) -> PathBuf {
     models.join(format!("{plugin}-{stamp}"))
 }
 
+/// The clip-alone head's folder inside a model folder: a model folder of its own.
+pub const CLIP_ALONE_DIR: &str = "clip-alone";
+
 /// Writes a finished run: the model directory with `confusion.png`, `curves.png` and
 /// `history.json` (every epoch's report) and `predictions.csv` (each test clip's out-of-fold
-/// prediction) in it.
+/// prediction) in it, and the clip-alone head in `clip-alone/`.
 pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirError> {
     save(
         dir,
@@ -87,6 +90,21 @@ pub fn save_outcome(dir: &Path, outcome: &TrainOutcome) -> Result<(), ModelDirEr
         &outcome.info,
         &outcome.metrics,
         &|tmp| {
+            if let Some((models, info)) = &outcome.clip_alone {
+                let metrics = outcome
+                    .metrics
+                    .single_clip
+                    .as_deref()
+                    .unwrap_or(&outcome.metrics);
+                save(
+                    &tmp.join(CLIP_ALONE_DIR),
+                    models,
+                    info,
+                    metrics,
+                    &|_| Ok(()),
+                )
+                .map_err(|e| e.to_string())?;
+            }
             super::plots::confusion_png(&tmp.join("confusion.png"), &outcome.metrics)?;
             super::plots::curves_png(&tmp.join("curves.png"), &outcome.history)?;
             // The curves as numbers: what a later comparison of runs reads.

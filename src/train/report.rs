@@ -38,6 +38,10 @@ pub struct MetricsReport {
     #[serde(default)]
     pub folds: Vec<FoldSummary>,
     pub synthetic: bool,
+    /// The same test clips predicted each alone (by the clip-alone head), with nothing from
+    /// their speaker's other clips.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_clip: Option<Box<MetricsReport>>,
 }
 
 impl MetricsReport {
@@ -81,6 +85,7 @@ impl MetricsReport {
             n: scores.n,
             folds: Vec::new(),
             synthetic,
+            single_clip: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use super::events::TrainEvent;
 use super::normalize::{NormKind, SpeakerReference, Stats};
 pub use super::report::{CorpusScores, FoldSummary, MetricsReport};
 use super::split::SplitKind;
-use super::stages::{final_model, plan_folds, prepare, test_folds, FoldTrainer, Pooled};
+use super::stages::{final_model, plan_folds, prepare, test_folds, FoldTrainer, Head, Pooled};
 use crate::augment::AugmentPolicy;
 use crate::corpus::{Catalog, Clip};
 use crate::features::batch::{Extraction, OnPluginError};
@@ -44,6 +44,11 @@ pub struct TrainConfig {
     /// Networks trained per fold (and for the kept model) with different seeds, their class
     /// probabilities averaged.
     pub ensemble: usize,
+    /// With a per-speaker normalisation: also train the clip-alone head (the same networks on
+    /// global statistics only), which predicts a clip whose speaker has too few clips for their
+    /// own statistics; it is scored on the same folds, as `single_clip` in the metrics.
+    #[serde(default = "yes")]
+    pub clip_alone_head: bool,
     pub settings: LoopSettings,
     pub use_cache: bool,
     /// Where the feature cache is (`None`: the user's); not part of the job's identity.
@@ -72,6 +77,7 @@ impl Default for TrainConfig {
             vector_layout: VectorLayout::default(),
             // Five networks averaged: what it gains over one and three is in docs/RESULTS.md.
             ensemble: 5,
+            clip_alone_head: true,
             settings: LoopSettings::default(),
             use_cache: true,
             cache_dir: None,
@@ -107,11 +113,17 @@ fn one() -> usize {
     1
 }
 
+fn yes() -> bool {
+    true
+}
+
 pub struct TrainOutcome {
     pub metrics: MetricsReport,
     /// The kept model: one network, or the members of an ensemble.
     pub models: Vec<Cnn<Backend>>,
     pub info: ModelInfo,
+    /// The kept clip-alone head (global statistics), saved in the model folder's `clip-alone/`.
+    pub clip_alone: Option<(Vec<Cnn<Backend>>, ModelInfo)>,
     /// Clips whose features could not be extracted.
     pub skipped: Vec<String>,
     /// Per-epoch reports of every fold and of the final model.
@@ -216,12 +228,15 @@ pub fn run(
     let classes = catalog.classes().to_vec();
     let plan = plan_folds(&prepared, config)?;
     let members = config.ensemble.max(1);
+    let with_head = config.clip_alone_head && config.norm.is_per_speaker();
+    let main_slots = (plan.folds.len() + usize::from(plan.cross_validate)) * members;
     let trainer = FoldTrainer {
         architecture: architecture(&plugin, shape, classes.len(), config),
         shape,
         settings: &config.settings,
         members,
-        slots: (plan.folds.len() + usize::from(plan.cross_validate)) * members,
+        slots: main_slots * (1 + usize::from(with_head)),
+        main_slots,
         events,
         reporter: Reporter { events, cancel },
         checkpoint: config.checkpoint_dir.clone().map(|dir| Checkpoint {
@@ -237,17 +252,40 @@ pub fn run(
         summaries,
         predictions,
         kept,
+        head,
     } = test_folds(
         &trainer,
         &prepared,
         &plan,
-        config.norm,
+        (config.norm, with_head),
         classes.len(),
         &mut history,
     )?;
     let (models, stats) = match kept {
         Some(kept) => kept,
-        None => final_model(&trainer, &prepared, &plan, config, &mut history)?,
+        None => final_model(
+            &trainer,
+            &prepared,
+            &plan,
+            (config, Head::Main),
+            &mut history,
+        )?,
+    };
+    let head = match head {
+        Some(mut head) => {
+            let kept = match head.kept.take() {
+                Some(kept) => kept,
+                None => final_model(
+                    &trainer,
+                    &prepared,
+                    &plan,
+                    (config, Head::ClipAlone),
+                    &mut history,
+                )?,
+            };
+            Some((head, kept))
+        }
+        None => None,
     };
 
     let protocol = format!(
@@ -269,6 +307,20 @@ pub fn run(
         catalog.synthetic,
     );
     metrics.folds = summaries;
+    let head = head.map(|(pooled, kept)| {
+        let mut single = MetricsReport::new(
+            format!("{protocol}, each test clip alone (the clip-alone head)"),
+            config.split.is_leaky(),
+            &classes,
+            &pooled.truth,
+            &pooled.predicted,
+            &pooled.corpora,
+            catalog.synthetic,
+        );
+        single.folds = pooled.summaries;
+        metrics.single_clip = Some(Box::new(single));
+        kept
+    });
     let info = ModelInfo {
         format: 1,
         plugin: plugin.name.clone(),
@@ -289,9 +341,26 @@ pub fn run(
         protocol,
         trained_on_synthetic_demo: catalog.synthetic,
     };
+    // The head is described as a model of its own: the same extraction and shape, global
+    // statistics only.
+    let clip_alone = head.map(|(head_models, head_stats)| {
+        let head_info = ModelInfo {
+            norm: NormKind::Global,
+            stats: head_stats,
+            members: head_models.len(),
+            ..info.clone()
+        };
+        (head_models, head_info)
+    });
+    let single = metrics.single_clip.as_ref().map_or(String::new(), |m| {
+        format!(
+            "; each clip alone: UA {:.3}, accuracy {:.3}",
+            m.unweighted_accuracy, m.accuracy
+        )
+    });
     let _ = events.send(TrainEvent::Finished {
         message: format!(
-            "test UA {:.3}, accuracy {:.3} over {} clips",
+            "test UA {:.3}, accuracy {:.3} over {} clips{single}",
             metrics.unweighted_accuracy, metrics.accuracy, metrics.n
         ),
     });
@@ -299,6 +368,7 @@ pub fn run(
         metrics,
         models,
         info,
+        clip_alone,
         skipped,
         history,
         predictions,

@@ -217,15 +217,27 @@ pub(super) struct FoldTrainer<'a> {
     pub(super) members: usize,
     /// Slots in the whole run, for the progress events.
     pub(super) slots: usize,
+    /// Slots of the speaker-normalised networks (the clip-alone head's come after).
+    pub(super) main_slots: usize,
     pub(super) events: &'a Sender<TrainEvent>,
     pub(super) reporter: Reporter<'a>,
     pub(super) checkpoint: Option<Checkpoint>,
 }
 
 impl FoldTrainer<'_> {
+    /// The slot of the first network of fold `fold_index`: the speaker-normalised networks of
+    /// every fold (and of the kept model) first, then the clip-alone head's, so that the first
+    /// keep the seeds they had before there was a head.
+    pub(super) fn first_slot(&self, fold_index: usize, head: Head) -> usize {
+        match head {
+            Head::Main => fold_index * self.members,
+            Head::ClipAlone => self.main_slots + fold_index * self.members,
+        }
+    }
+
     pub(super) fn train(
         &self,
-        fold_index: usize,
+        first_slot: usize,
         name: &str,
         (train, validation): (&Part, &Part),
         test_len: usize,
@@ -238,7 +250,7 @@ impl FoldTrainer<'_> {
             epochs_run: 0,
         };
         for m in 0..members {
-            let slot = fold_index * members + m;
+            let slot = first_slot + m;
             let _ = self.events.send(TrainEvent::FoldStarted {
                 fold: slot,
                 folds: self.slots,
@@ -271,6 +283,24 @@ impl FoldTrainer<'_> {
     }
 }
 
+/// Which networks a fold trains: those of the model's own normalisation, or the clip-alone head
+/// (global statistics only: what predicts a clip with nothing from its speaker's other clips).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Head {
+    Main,
+    ClipAlone,
+}
+
+/// The clip-alone head's test predictions, pooled over the folds, and its kept networks.
+#[derive(Default)]
+pub(super) struct PooledHead {
+    pub(super) truth: Vec<usize>,
+    pub(super) predicted: Vec<usize>,
+    pub(super) corpora: Vec<String>,
+    pub(super) summaries: Vec<FoldSummary>,
+    pub(super) kept: Option<(Vec<Cnn<Backend>>, Stats)>,
+}
+
 /// Every fold trained and tested on its held-out speakers, the test predictions pooled.
 pub(super) struct Pooled {
     pub(super) truth: Vec<usize>,
@@ -281,13 +311,53 @@ pub(super) struct Pooled {
     pub(super) predictions: Vec<ClipPrediction>,
     /// Without cross-validation, the held-out fold's networks are the model to keep.
     pub(super) kept: Option<(Vec<Cnn<Backend>>, Stats)>,
+    /// With a clip-alone head: its own pooled test predictions.
+    pub(super) head: Option<PooledHead>,
+}
+
+/// A fold's networks of one head, their training statistics, and their test predictions.
+struct Tested {
+    trained: Trained,
+    stats: Stats,
+    labels: Vec<usize>,
+    probs: Vec<Vec<f32>>,
+}
+
+/// A fold's networks of one head trained and tested.
+fn train_and_test(
+    trainer: &FoldTrainer,
+    prepared: &Prepared,
+    (f, fold): (usize, &Fold),
+    norm: NormKind,
+    head: Head,
+    history: &mut Vec<EpochReport>,
+) -> Result<Tested, TrainError> {
+    let (train, validation, test, stats) = parts(prepared, fold, norm, trainer.shape.row_dims());
+    let name = match head {
+        Head::Main => fold.name.clone(),
+        Head::ClipAlone => format!("{}, clip-alone head", fold.name),
+    };
+    let trained = trainer.train(
+        trainer.first_slot(f, head),
+        &name,
+        (&train, &validation),
+        test.rows.len(),
+        history,
+    )?;
+    let probs = predict(&trained.models, &test.rows, trainer.shape, 256);
+    Ok(Tested {
+        trained,
+        stats,
+        labels: test.labels,
+        probs,
+    })
 }
 
 pub(super) fn test_folds(
     trainer: &FoldTrainer,
     prepared: &Prepared,
     plan: &FoldPlan,
-    norm: NormKind,
+    (norm, with_head): (NormKind, bool),
     classes: usize,
     history: &mut Vec<EpochReport>,
 ) -> Result<Pooled, TrainError> {
@@ -298,45 +368,73 @@ pub(super) fn test_folds(
         summaries: Vec::new(),
         predictions: Vec::new(),
         kept: None,
+        head: with_head.then(PooledHead::default),
     };
-    let row_dims = trainer.shape.row_dims();
+    let summary = |name: &str, scores: &Scores, trained: &Trained| FoldSummary {
+        name: name.to_string(),
+        accuracy: scores.accuracy,
+        unweighted_accuracy: scores.unweighted_accuracy,
+        n: scores.n,
+        best_epoch: trained.best_epoch,
+        epochs_run: trained.epochs_run,
+    };
+    let test_corpora = |fold: &Fold| {
+        fold.test
+            .iter()
+            .map(|&i| prepared.corpora[i].clone())
+            .collect::<Vec<_>>()
+    };
     for (f, fold) in plan.folds.iter().enumerate() {
-        let (train, validation, test, stats) = parts(prepared, fold, norm, row_dims);
-        let trained = trainer.train(
-            f,
-            &fold.name,
-            (&train, &validation),
-            test.rows.len(),
-            history,
-        )?;
-        let probs = predict(&trained.models, &test.rows, trainer.shape, 256);
+        let Tested {
+            trained,
+            stats,
+            labels,
+            probs,
+        } = train_and_test(trainer, prepared, (f, fold), norm, Head::Main, history)?;
         let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
-        let scores = Scores::compute(&test.labels, &fold_pred, classes);
+        let scores = Scores::compute(&labels, &fold_pred, classes);
         let _ = trainer.events.send(TrainEvent::FoldFinished {
             fold: f,
             test: scores.clone(),
         });
-        pooled.summaries.push(FoldSummary {
-            name: fold.name.clone(),
-            accuracy: scores.accuracy,
-            unweighted_accuracy: scores.unweighted_accuracy,
-            n: scores.n,
-            best_epoch: trained.best_epoch,
-            epochs_run: trained.epochs_run,
-        });
+        pooled
+            .summaries
+            .push(summary(&fold.name, &scores, &trained));
         pooled.predictions.extend(
             fold.test
                 .iter()
                 .zip(probs)
                 .map(|(&i, p)| ClipPrediction::of(prepared.clips[i], Some(f + 1), p)),
         );
-        pooled.truth.extend(test.labels.iter().copied());
+        pooled.truth.extend(labels);
         pooled.predicted.extend(fold_pred);
-        pooled
-            .corpora
-            .extend(fold.test.iter().map(|&i| prepared.corpora[i].clone()));
+        pooled.corpora.extend(test_corpora(fold));
         if !plan.cross_validate {
             pooled.kept = Some((trained.models, stats));
+        }
+        if let Some(head) = pooled.head.as_mut() {
+            let Tested {
+                trained,
+                stats,
+                labels,
+                probs,
+            } = train_and_test(
+                trainer,
+                prepared,
+                (f, fold),
+                NormKind::Global,
+                Head::ClipAlone,
+                history,
+            )?;
+            let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
+            let scores = Scores::compute(&labels, &fold_pred, classes);
+            head.summaries.push(summary(&fold.name, &scores, &trained));
+            head.truth.extend(labels);
+            head.predicted.extend(fold_pred);
+            head.corpora.extend(test_corpora(fold));
+            if !plan.cross_validate {
+                head.kept = Some((trained.models, stats));
+            }
         }
     }
     Ok(pooled)
@@ -348,7 +446,7 @@ pub(super) fn final_model(
     trainer: &FoldTrainer,
     prepared: &Prepared,
     plan: &FoldPlan,
-    config: &TrainConfig,
+    (config, head): (&TrainConfig, Head),
     history: &mut Vec<EpochReport>,
 ) -> Result<(Vec<Cnn<Backend>>, Stats), TrainError> {
     let all: Vec<usize> = (0..prepared.rows.len()).collect();
@@ -369,11 +467,17 @@ pub(super) fn final_model(
     });
     let mut fold = carve.swap_remove(0);
     fold.train.append(&mut fold.test);
-    fold.name = "final model (all speakers)".into();
-    let (train, validation, _, stats) =
-        parts(prepared, &fold, config.norm, trainer.shape.row_dims());
+    let norm = match head {
+        Head::Main => config.norm,
+        Head::ClipAlone => NormKind::Global,
+    };
+    fold.name = match head {
+        Head::Main => "final model (all speakers)".into(),
+        Head::ClipAlone => "final model (all speakers), clip-alone head".into(),
+    };
+    let (train, validation, _, stats) = parts(prepared, &fold, norm, trainer.shape.row_dims());
     let trained = trainer.train(
-        plan.folds.len(),
+        trainer.first_slot(plan.folds.len(), head),
         &fold.name,
         (&train, &validation),
         0,

@@ -298,6 +298,7 @@ mod tests {
             cut: false,
             class: class.into(),
             probabilities: vec![],
+            path: crate::train::inference::PredictionPath::ClipAlone,
             latency_ms: 1.0,
             samples: vec![0.1; 16_000],
             sample_rate: 16_000,

@@ -1,6 +1,7 @@
 //! Live: listening on the input device: the model in use, the input level against the detector's
 //! threshold, its state, and a strip of the latest utterances with their class and probabilities.
 
+use crate::train::inference::PredictionPath;
 use crate::tui::app::Tab;
 use crate::tui::keys::{self, Action};
 use crate::tui::App;
@@ -88,12 +89,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 .map_or(0.0, |(_, p)| *p);
             cells.push(format!("{} {p:.2}", bar(p, 8)));
         }
+        // The speaker's statistics take over once the session has enough utterances.
+        cells.push(match heard.path {
+            PredictionPath::Speaker { clips } => format!("speaker ({clips})"),
+            PredictionPath::ClipAlone => "alone".into(),
+        });
         Row::new(cells).style(theme.text)
     });
     let mut header = vec!["seconds".to_string(), "class".to_string()];
     header.extend(classes.iter().cloned());
+    header.push("path".into());
     let mut widths = vec![Constraint::Length(16), Constraint::Length(9)];
     widths.extend(classes.iter().map(|_| Constraint::Length(14)));
+    widths.push(Constraint::Length(14));
     frame.render_widget(
         Table::new(rows, widths)
             .header(Row::new(header).style(theme.accent))
