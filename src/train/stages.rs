@@ -291,14 +291,13 @@ pub(super) enum Head {
     ClipAlone,
 }
 
-/// The clip-alone head's test predictions, pooled over the folds, and its kept networks.
+/// The clip-alone head's test predictions, pooled over the folds.
 #[derive(Default)]
 pub(super) struct PooledHead {
     pub(super) truth: Vec<usize>,
     pub(super) predicted: Vec<usize>,
     pub(super) corpora: Vec<String>,
     pub(super) summaries: Vec<FoldSummary>,
-    pub(super) kept: Option<(Vec<Cnn<Backend>>, Stats)>,
 }
 
 /// Every fold trained and tested on its held-out speakers, the test predictions pooled.
@@ -309,16 +308,13 @@ pub(super) struct Pooled {
     pub(super) summaries: Vec<FoldSummary>,
     /// Each test clip's probabilities, from the networks of the fold that held it out.
     pub(super) predictions: Vec<ClipPrediction>,
-    /// Without cross-validation, the held-out fold's networks are the model to keep.
-    pub(super) kept: Option<(Vec<Cnn<Backend>>, Stats)>,
     /// With a clip-alone head: its own pooled test predictions.
     pub(super) head: Option<PooledHead>,
 }
 
-/// A fold's networks of one head, their training statistics, and their test predictions.
+/// A fold's networks of one head and their test predictions.
 struct Tested {
     trained: Trained,
-    stats: Stats,
     labels: Vec<usize>,
     probs: Vec<Vec<f32>>,
 }
@@ -332,7 +328,7 @@ fn train_and_test(
     head: Head,
     history: &mut Vec<EpochReport>,
 ) -> Result<Tested, TrainError> {
-    let (train, validation, test, stats) = parts(prepared, fold, norm, trainer.shape.row_dims());
+    let (train, validation, test, _) = parts(prepared, fold, norm, trainer.shape.row_dims());
     let name = match head {
         Head::Main => fold.name.clone(),
         Head::ClipAlone => format!("{}, clip-alone head", fold.name),
@@ -347,7 +343,6 @@ fn train_and_test(
     let probs = predict(&trained.models, &test.rows, trainer.shape, 256);
     Ok(Tested {
         trained,
-        stats,
         labels: test.labels,
         probs,
     })
@@ -367,7 +362,6 @@ pub(super) fn test_folds(
         corpora: Vec::new(),
         summaries: Vec::new(),
         predictions: Vec::new(),
-        kept: None,
         head: with_head.then(PooledHead::default),
     };
     let summary = |name: &str, scores: &Scores, trained: &Trained| FoldSummary {
@@ -387,7 +381,6 @@ pub(super) fn test_folds(
     for (f, fold) in plan.folds.iter().enumerate() {
         let Tested {
             trained,
-            stats,
             labels,
             probs,
         } = train_and_test(trainer, prepared, (f, fold), norm, Head::Main, history)?;
@@ -409,13 +402,9 @@ pub(super) fn test_folds(
         pooled.truth.extend(labels);
         pooled.predicted.extend(fold_pred);
         pooled.corpora.extend(test_corpora(fold));
-        if !plan.cross_validate {
-            pooled.kept = Some((trained.models, stats));
-        }
         if let Some(head) = pooled.head.as_mut() {
             let Tested {
                 trained,
-                stats,
                 labels,
                 probs,
             } = train_and_test(
@@ -432,16 +421,14 @@ pub(super) fn test_folds(
             head.truth.extend(labels);
             head.predicted.extend(fold_pred);
             head.corpora.extend(test_corpora(fold));
-            if !plan.cross_validate {
-                head.kept = Some((trained.models, stats));
-            }
         }
     }
     Ok(pooled)
 }
 
-/// After cross-validation measured the method, the model to keep learns from every speaker (a
-/// validation share of them still drives early stopping).
+/// Once the held-out folds measured the method, the model to keep learns from every speaker (a
+/// validation share of them still drives early stopping): with or without cross-validation, no
+/// speaker is left out of the model a user keeps.
 pub(super) fn final_model(
     trainer: &FoldTrainer,
     prepared: &Prepared,
