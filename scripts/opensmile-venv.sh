@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the PyPI package `opensmile` (openSMILE 3.0.1's libSMILEapi and its configs) into a
 # throwaway venv outside the clone, so the `smileapi` bridge can be tested for real and `egemaps`
-# compared with openSMILE live. Prints the two environment variables to export.
+# compared with openSMILE live. Prints the environment variables to export.
 # Optional on a user's machine: when it cannot (no python3-venv, no registry) it prints nothing,
 # says why on stderr and exits 0, and those tests say they skipped. Under CI=true it is required:
 # it exits 1 with the reason, and .ci/run fails.
@@ -28,3 +28,5 @@ config="$core/config/egemaps/v02/eGeMAPSv02.conf"
 [ -f "$config" ] || give_up "no $config"
 echo "export SERLAB_SMILEAPI_LIB='$lib'"
 echo "export SERLAB_SMILEAPI_CONFIG='$config'"
+# The package's own Python: the tests run every config it ships through it and through the bridge.
+echo "export SERLAB_OPENSMILE_PYTHON='$venv/bin/python'"

@@ -83,21 +83,30 @@ impl PluginRegistry {
         })
     }
 
+    /// The loaded plugin of that name; a plugin file of that name that is present but refused
+    /// or unavailable answers with its own reason, never as if it were absent.
     pub fn get(&self, name: &str) -> Result<Arc<Plugin>, PluginError> {
-        self.loaded()
-            .find(|p| p.name == name)
-            .cloned()
-            .ok_or_else(|| PluginError::Unknown {
-                name: name.to_string(),
-                available: {
-                    let names: Vec<&str> = self.loaded().map(|p| p.name.as_str()).collect();
-                    if names.is_empty() {
-                        "none found".into()
-                    } else {
-                        names.join(", ")
-                    }
-                },
-            })
+        if let Some(plugin) = self.loaded().find(|p| p.name == name) {
+            return Ok(plugin.clone());
+        }
+        let refused = self.entries.iter().find_map(|e| match e {
+            RegistryEntry::Refused { error, .. } if e.name() == name => Some(error.clone()),
+            _ => None,
+        });
+        if let Some(error) = refused {
+            return Err(error);
+        }
+        Err(PluginError::Unknown {
+            name: name.to_string(),
+            available: {
+                let names: Vec<&str> = self.loaded().map(|p| p.name.as_str()).collect();
+                if names.is_empty() {
+                    "none found".into()
+                } else {
+                    names.join(", ")
+                }
+            },
+        })
     }
 
     /// Loads one more library (e.g. a path typed in the TUI) and adds it to the list.

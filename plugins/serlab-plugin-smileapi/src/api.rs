@@ -94,24 +94,22 @@ fn parse_options(text: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// The external source and sink includes of the `opensmile` Python package's config tree.
+/// The external source and sink includes of the `opensmile` Python package's config tree: in
+/// `shared/` of the nearest folder above the config that has them (the package's configs sit one
+/// level deep, `compare/`, `emobase/`, or two, `egemaps/v02/`).
 fn default_io_options(config: &Path) -> Vec<(String, String)> {
-    let mut options = Vec::new();
-    let Some(root) = config
-        .parent()
-        .and_then(Path::parent)
-        .and_then(Path::parent)
-    else {
-        return options;
-    };
-    let shared = root.join("shared");
-    let source = shared.join("standard_external_wave_input.conf.inc");
-    let sink = shared.join("standard_external_data_output_single.conf.inc");
-    if source.is_file() && sink.is_file() {
-        options.push(("source".into(), source.display().to_string()));
-        options.push(("sink".into(), sink.display().to_string()));
+    for root in config.ancestors().skip(1) {
+        let shared = root.join("shared");
+        let source = shared.join("standard_external_wave_input.conf.inc");
+        let sink = shared.join("standard_external_data_output_single.conf.inc");
+        if source.is_file() && sink.is_file() {
+            return vec![
+                ("source".into(), source.display().to_string()),
+                ("sink".into(), sink.display().to_string()),
+            ];
+        }
     }
-    options
+    Vec::new()
 }
 
 pub struct Bridge {
@@ -128,6 +126,48 @@ unsafe impl Send for Bridge {}
 
 fn cstring(text: &str) -> Result<CString, String> {
     CString::new(text).map_err(|_| format!("`{text}` contains a NUL byte"))
+}
+
+/// A log file for one openSMILE initialisation, removed on drop.
+struct InitLog {
+    path: PathBuf,
+}
+
+impl InitLog {
+    fn new() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path =
+            std::env::temp_dir().join(format!("serlab-smileapi-{}-{n}.log", std::process::id()));
+        Self { path }
+    }
+
+    /// The log's error lines (else its last lines), joined: what openSMILE said went wrong.
+    fn errors(&self) -> String {
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let errors: Vec<&str> = lines
+            .iter()
+            .copied()
+            .filter(|l| l.contains("ERROR") || l.contains("error"))
+            .collect();
+        let chosen = if errors.is_empty() {
+            &lines[lines.len().saturating_sub(3)..]
+        } else {
+            &errors[..]
+        };
+        chosen.join(" / ")
+    }
+}
+
+impl Drop for InitLog {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// One initialised openSMILE instance, freed on drop.
@@ -230,24 +270,33 @@ impl Bridge {
         if instance.obj.is_null() {
             return Err("smile_new returned NULL".into());
         }
-        // SAFETY: all strings are NUL-terminated and outlive the call; log level 0, no console.
+        // openSMILE says why a config fails in its log, not in smile_error_msg: log to a file of
+        // our own (never the console: serlab's screen is not openSMILE's), read it on failure.
+        let log = InitLog::new();
+        let log_path = cstring(&log.path.display().to_string())?;
+        // SAFETY: all strings are NUL-terminated and outlive the call; log level 2, no console.
         let code = unsafe {
             (self.api.initialize)(
                 instance.obj,
                 config.as_ptr(),
                 opts.len() as c_int,
                 opts.as_ptr(),
+                2,
                 0,
                 0,
-                0,
-                std::ptr::null(),
+                log_path.as_ptr(),
             )
         };
         if code != SMILE_SUCCESS {
-            return Err(instance.error(
+            let mut message = instance.error(
                 &format!("initialisation with {}", self.settings.config.display()),
                 code,
-            ));
+            );
+            let said = log.errors();
+            if !said.is_empty() {
+                message.push_str(&format!(" openSMILE's log: {said}"));
+            }
+            return Err(message);
         }
         Ok(instance)
     }
