@@ -26,18 +26,19 @@ pub fn run(json: bool, show: Option<&str>) -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "{:<24} {:<20} {:<12} {:<10} {:>6} {:>6} {:>6} {:>6}  split",
-        "id", "started", "plugin", "status", "UA", "acc", "F1", "n"
+        "{:<24} {:<20} {:<12} {:<10} {:>6} {:>8} {:>6} {:>6} {:>6}  split",
+        "id", "started", "plugin", "status", "UA", "alone UA", "acc", "F1", "n"
     );
     let score = |v: Option<f64>| v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into());
     for run in &runs {
         println!(
-            "{:<24} {:<20} {:<12} {:<10} {:>6} {:>6} {:>6} {:>6}  {}{}",
+            "{:<24} {:<20} {:<12} {:<10} {:>6} {:>8} {:>6} {:>6} {:>6}  {}{}",
             run.id,
             run.started,
             run.plugin,
             run.status,
             score(run.unweighted_accuracy),
+            score(run.single_clip_unweighted_accuracy),
             score(run.accuracy),
             score(run.macro_f1),
             run.n.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
@@ -86,6 +87,7 @@ fn describe(run: &RunRecord) -> String {
     line("synthetic demo", run.synthetic.to_string());
     for (key, value) in [
         ("unweighted accuracy", run.unweighted_accuracy),
+        ("UA, each clip alone", run.single_clip_unweighted_accuracy),
         ("accuracy", run.accuracy),
         ("macro F1", run.macro_f1),
     ] {

@@ -43,6 +43,9 @@ pub struct RunRecord {
     pub synthetic: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unweighted_accuracy: Option<f64>,
+    /// The same test clips predicted each alone (the clip-alone head).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_clip_unweighted_accuracy: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accuracy: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,6 +99,7 @@ impl RunRecord {
             fingerprint: String::new(),
             synthetic: false,
             unweighted_accuracy: None,
+            single_clip_unweighted_accuracy: None,
             accuracy: None,
             macro_f1: None,
             n: None,
@@ -113,6 +117,8 @@ impl RunRecord {
         self.finished = crate::util::time::now_utc();
         if let Some(m) = metrics {
             self.unweighted_accuracy = Some(m.unweighted_accuracy);
+            self.single_clip_unweighted_accuracy =
+                m.single_clip.as_ref().map(|s| s.unweighted_accuracy);
             self.accuracy = Some(m.accuracy);
             self.macro_f1 = Some(m.macro_f1);
             self.n = Some(m.n);
@@ -259,6 +265,7 @@ mod tests {
             fingerprint: "abc".into(),
             synthetic: true,
             unweighted_accuracy: Some(0.7),
+            single_clip_unweighted_accuracy: None,
             accuracy: Some(0.72),
             macro_f1: Some(0.69),
             n: Some(100),
