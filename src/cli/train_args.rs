@@ -83,6 +83,9 @@ pub struct TrainArgs {
     /// training time, but such clips are then predicted from rough speaker statistics.
     #[arg(long)]
     no_clip_alone_head: bool,
+    /// Convolution filters per block of the clip-alone head (default: 128,64).
+    #[arg(long, value_delimiter = ',', value_name = "N,N,...", value_parser = filter_count)]
+    clip_alone_filters: Option<Vec<usize>>,
     #[arg(long, default_value_t = defaults().settings.seed)]
     seed: u64,
     /// Where to write the model (default: a new folder in the user data dir).
@@ -109,6 +112,7 @@ impl TrainArgs {
             vector_layout: self.layout,
             ensemble: usize::from(self.ensemble),
             clip_alone_head: !self.no_clip_alone_head,
+            clip_alone_filters: self.clip_alone_filters.or(defaults().clip_alone_filters),
             ..defaults()
         };
         let settings = &mut config.settings;

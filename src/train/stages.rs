@@ -212,6 +212,8 @@ pub(super) fn plan_folds(
 /// checkpoint, its curves).
 pub(super) struct FoldTrainer<'a> {
     pub(super) architecture: CnnConfig,
+    /// The clip-alone head's networks (smaller: they scored higher alone, docs/RESULTS.md).
+    pub(super) head_architecture: CnnConfig,
     pub(super) shape: InputShape,
     pub(super) settings: &'a LoopSettings,
     pub(super) members: usize,
@@ -237,7 +239,7 @@ impl FoldTrainer<'_> {
 
     pub(super) fn train(
         &self,
-        first_slot: usize,
+        (fold_index, head): (usize, Head),
         name: &str,
         (train, validation): (&Part, &Part),
         test_len: usize,
@@ -248,6 +250,11 @@ impl FoldTrainer<'_> {
             models: Vec::with_capacity(members),
             best_epoch: 0,
             epochs_run: 0,
+        };
+        let first_slot = self.first_slot(fold_index, head);
+        let architecture = match head {
+            Head::Main => &self.architecture,
+            Head::ClipAlone => &self.head_architecture,
         };
         for m in 0..members {
             let slot = first_slot + m;
@@ -264,7 +271,7 @@ impl FoldTrainer<'_> {
                 test: test_len,
             });
             let result = train_fold(
-                &self.architecture,
+                architecture,
                 self.shape,
                 (train, validation),
                 self.settings,
@@ -334,7 +341,7 @@ fn train_and_test(
         Head::ClipAlone => format!("{}, clip-alone head", fold.name),
     };
     let trained = trainer.train(
-        trainer.first_slot(f, head),
+        (f, head),
         &name,
         (&train, &validation),
         test.rows.len(),
@@ -464,7 +471,7 @@ pub(super) fn final_model(
     };
     let (train, validation, _, stats) = parts(prepared, &fold, norm, trainer.shape.row_dims());
     let trained = trainer.train(
-        trainer.first_slot(plan.folds.len(), head),
+        (plan.folds.len(), head),
         &fold.name,
         (&train, &validation),
         0,
