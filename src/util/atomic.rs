@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Makes temp names unique between threads of one process too.
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 
-pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+/// The folder a file goes in (created if missing) and the file's name, for its temp file.
+fn folder_and_name(path: &Path) -> io::Result<(&Path, String)> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -21,6 +22,11 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "file".into());
+    Ok((dir, name))
+}
+
+pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let (dir, name) = folder_and_name(path)?;
     remove_stale_temps(dir, &name);
     let tmp = dir.join(format!(
         ".{name}.tmp-{}-{}",
@@ -48,15 +54,7 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
 /// file, the new one, or none; never a torn one. No stale temps are swept here: another machine's
 /// process cannot be asked whether it still runs.
 pub fn write_shared(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
+    let (dir, name) = folder_and_name(path)?;
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
