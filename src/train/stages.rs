@@ -298,6 +298,16 @@ pub(super) enum Head {
     ClipAlone,
 }
 
+impl Head {
+    /// The normalisation this head's networks learn on, given the run's own.
+    fn norm(self, run: NormKind) -> NormKind {
+        match self {
+            Head::Main => run,
+            Head::ClipAlone => NormKind::Global,
+        }
+    }
+}
+
 /// The clip-alone head's test predictions, pooled over the folds.
 #[derive(Default)]
 pub(super) struct PooledHead {
@@ -331,10 +341,10 @@ fn train_and_test(
     trainer: &FoldTrainer,
     prepared: &Prepared,
     (f, fold): (usize, &Fold),
-    norm: NormKind,
-    head: Head,
+    (run_norm, head): (NormKind, Head),
     history: &mut Vec<EpochReport>,
 ) -> Result<Tested, TrainError> {
+    let norm = head.norm(run_norm);
     let (train, validation, test, _) = parts(prepared, fold, norm, trainer.shape.row_dims());
     let name = match head {
         Head::Main => fold.name.clone(),
@@ -390,7 +400,7 @@ pub(super) fn test_folds(
             trained,
             labels,
             probs,
-        } = train_and_test(trainer, prepared, (f, fold), norm, Head::Main, history)?;
+        } = train_and_test(trainer, prepared, (f, fold), (norm, Head::Main), history)?;
         let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
         let scores = Scores::compute(&labels, &fold_pred, classes);
         let _ = trainer.events.send(TrainEvent::FoldFinished {
@@ -418,8 +428,7 @@ pub(super) fn test_folds(
                 trainer,
                 prepared,
                 (f, fold),
-                NormKind::Global,
-                Head::ClipAlone,
+                (norm, Head::ClipAlone),
                 history,
             )?;
             let fold_pred: Vec<usize> = probs.iter().map(|p| argmax(p)).collect();
@@ -461,10 +470,7 @@ pub(super) fn final_model(
     });
     let mut fold = carve.swap_remove(0);
     fold.train.append(&mut fold.test);
-    let norm = match head {
-        Head::Main => config.norm,
-        Head::ClipAlone => NormKind::Global,
-    };
+    let norm = head.norm(config.norm);
     fold.name = match head {
         Head::Main => "final model (all speakers)".into(),
         Head::ClipAlone => "final model (all speakers), clip-alone head".into(),
