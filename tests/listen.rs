@@ -154,22 +154,7 @@ fn real_speech_between_pauses_is_cut_into_utterances_and_classified() {
 fn ctrl_c_stops_listening_cleanly() {
     let home = tempfile::tempdir().unwrap();
     // A small model on the demo corpus; the stream is two demo clips.
-    let output = serlab(home.path())
-        .args([
-            "train",
-            "--norm",
-            "global",
-            "--ensemble",
-            "1",
-            "--epochs",
-            "3",
-            "--out",
-            "model",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    let demo = home.path().join(".cache/serlab/demo-v2/RAVDESS/Actor_01");
+    let demo = small_demo_model(home.path());
     let clips = [
         demo.join("03-01-05-01-01-01-01.wav"),
         demo.join("03-01-04-01-01-01-01.wav"),

@@ -502,22 +502,7 @@ fn the_lab_loop_in_tmux() {
 fn the_live_view_listens_and_saves_utterances_in_tmux() {
     let home = tempfile::tempdir().unwrap();
     // A model to listen with (its run, recorded, is the latest the TUI finds).
-    let output = common::serlab(home.path())
-        .args([
-            "train",
-            "--norm",
-            "global",
-            "--ensemble",
-            "1",
-            "--epochs",
-            "3",
-            "--out",
-            "model",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", common::stderr_of(&output));
-    let demo = home.path().join(".cache/serlab/demo-v2/RAVDESS/Actor_01");
+    let demo = common::small_demo_model(home.path());
     let mut samples = vec![0i16; 24_000];
     for clip in ["03-01-05-01-01-01-01.wav", "03-01-04-01-01-01-01.wav"] {
         let audio = serlab::audio::load_mono(&demo.join(clip), 16_000).unwrap();

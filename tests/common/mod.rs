@@ -189,6 +189,27 @@ pub fn stderr_of(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Trains a small model on the demo corpus into `home/model` (one network, global statistics,
+/// 3 epochs): enough to listen with; returns the demo clips of RAVDESS actor 1.
+pub fn small_demo_model(home: &Path) -> PathBuf {
+    let output = serlab(home)
+        .args([
+            "train",
+            "--norm",
+            "global",
+            "--ensemble",
+            "1",
+            "--epochs",
+            "3",
+            "--out",
+            "model",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    home.join(".cache/serlab/demo-v2/RAVDESS/Actor_01")
+}
+
 /// Writes a datasets.toml listing the given corpora and returns its path.
 pub fn datasets_file(dir: &Path, corpora: &[(&str, &Path)]) -> PathBuf {
     let mut text = String::new();
