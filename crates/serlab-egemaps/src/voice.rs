@@ -9,8 +9,9 @@
 //!   way `p` moves on by the rounded lag; with no local maximum inside the range it moves on by
 //!   the rounded T0.
 //! * A voiced stretch starts its walk at its first frame's start. Frame `m` (hop `h`) measures the
-//!   period its walk left pending if it starts at or before `h·m − 2`, then more while two
-//!   periods and the search range fit before the end of its hop (`p + 2.2·T0 ≤ h·(m+1) − 2`).
+//!   period its walk left pending if it starts at or before `h·m − 2`, then more while the
+//!   samples the longest lag needs fit before the end of its hop (`p + 2·(⌊1.1·T0⌋ + 1) ≤
+//!   h·(m+1) − 2`).
 //! * Jitter = Σ|L_i − L_{i−1}| / Σ L_i over the frame's new periods, each paired with the last
 //!   period measured before it in the stretch (failed tries in between do not break the pair).
 //!   Shimmer compares the peak-to-peak amplitude of each period's first L−1 samples with that of
@@ -98,8 +99,7 @@ impl VoiceQuality {
                 let due = if tries == 0 {
                     fresh || p - frame_start <= -SCHEDULE_SLACK
                 } else {
-                    p as f64 + 2.0 * (1.0 + SEARCH_RANGE) * t0
-                        <= (frame_start + hop - SCHEDULE_SLACK) as f64
+                    p + 2 * (longest_lag(t0) + 1) <= frame_start + hop - SCHEDULE_SLACK
                 };
                 if !due {
                     break;
@@ -182,10 +182,15 @@ fn peak_to_peak(x: &[f64]) -> f64 {
     }
 }
 
+/// The longest lag searched around `t0`.
+fn longest_lag(t0: f64) -> i64 {
+    (t0 * (1.0 + SEARCH_RANGE)).floor() as i64
+}
+
 /// The period starting at `p`, searched around `t0`.
 fn try_period(x: &[f64], p: i64, t0: f64) -> Try {
     let lo = (t0 * (1.0 - SEARCH_RANGE)).floor() as i64;
-    let hi = (t0 * (1.0 + SEARCH_RANGE)).floor() as i64;
+    let hi = longest_lag(t0);
     if p < 0 || lo < 2 || p + 2 * (hi + 1) + 2 >= x.len() as i64 {
         return Try::End;
     }
@@ -340,7 +345,7 @@ mod tests {
                 let due = if n == 0 {
                     m == 0 || p - 160 * m <= -SCHEDULE_SLACK
                 } else {
-                    p as f64 + 220.0 <= (160 * m + 160 - SCHEDULE_SLACK) as f64
+                    p + 2 * (longest_lag(100.0) + 1) <= 160 * m + 160 - SCHEDULE_SLACK
                 };
                 if !due {
                     break;
