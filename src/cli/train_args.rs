@@ -63,7 +63,7 @@ pub struct TrainArgs {
     /// stopping and LR reduction (at least one speaker).
     #[arg(long, default_value_t = defaults().validation_share, value_parser = validation_share)]
     validation_share: f64,
-    /// Convolution filters per block, e.g. `64,64,32,16` (default: the seed recipe's).
+    /// Convolution filters per block, e.g. `256,256,128,64` for the seed recipe's (default: 128,64).
     #[arg(long, value_delimiter = ',', value_name = "N,N,...", value_parser = filter_count)]
     filters: Option<Vec<usize>>,
     /// How a feature vector meets the network: all values as the channels of one position
@@ -108,7 +108,7 @@ impl TrainArgs {
             norm: self.norm,
             augment_copies: self.augment_copies,
             validation_share: self.validation_share,
-            filters: self.filters,
+            filters: self.filters.or(defaults().filters),
             vector_layout: self.layout,
             ensemble: usize::from(self.ensemble),
             clip_alone_head: !self.no_clip_alone_head,
