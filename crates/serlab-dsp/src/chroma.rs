@@ -85,7 +85,7 @@ pub fn pitch_tuning(frequencies: &[f32]) -> f64 {
         if i == BINS {
             0.5
         } else {
-            i as f64 * 0.01 + -0.5
+            i as f64 * 0.01 - 0.5
         }
     };
     let mut counts = [0usize; BINS];
@@ -103,7 +103,7 @@ pub fn pitch_tuning(frequencies: &[f32]) -> f64 {
         if !(-0.5..=0.5).contains(&r) {
             continue;
         }
-        let mut i = (((r - -0.5) / 1.0) * BINS as f64) as usize;
+        let mut i = ((r + 0.5) * BINS as f64) as usize;
         if i == BINS {
             i -= 1;
         }

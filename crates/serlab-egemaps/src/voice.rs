@@ -29,6 +29,7 @@ const MIN_CORRELATION: f64 = 0.5;
 const SCHEDULE_SLACK: i64 = 2;
 
 use crate::frames::dot;
+use crate::vertex::parabola_vertex;
 
 pub struct VoiceQuality {
     sample_rate: u32,
@@ -118,12 +119,7 @@ fn walk(x: &[f64], f0: &[f64], rate: f64) -> (Vec<f64>, Vec<f64>) {
         new.clear();
         let mut tries = 0;
         loop {
-            let due = if tries == 0 {
-                fresh || p - frame_start <= -SCHEDULE_SLACK
-            } else {
-                p + 2 * (longest_lag(t0) + 1) <= frame_start + hop - SCHEDULE_SLACK
-            };
-            if !due {
+            if !due(tries, fresh, p, (frame_start, hop), t0) {
                 break;
             }
             tries += 1;
@@ -152,6 +148,17 @@ fn walk(x: &[f64], f0: &[f64], rate: f64) -> (Vec<f64>, Vec<f64>) {
         }
     }
     (jitter, shimmer)
+}
+
+/// Whether a frame (starting at `frame_start`, `hop` long) tries the position `p` after
+/// `tries` tries: the first when the walk just started or left `p` pending before the frame,
+/// more while the samples the longest lag needs end before the frame's hop does.
+fn due(tries: usize, fresh: bool, p: i64, (frame_start, hop): (i64, i64), t0: f64) -> bool {
+    if tries == 0 {
+        fresh || p - frame_start <= -SCHEDULE_SLACK
+    } else {
+        p + 2 * (longest_lag(t0) + 1) <= frame_start + hop - SCHEDULE_SLACK
+    }
 }
 
 /// Jitter and shimmer (dB) of one frame's new periods.
@@ -251,15 +258,10 @@ fn try_period(x: &[f64], p: i64, t0: f64) -> Try {
     let Some(i) = best else {
         return Try::NoPeak;
     };
-    let (left, mid, right) = (cc[i - 1], cc[i], cc[i + 1]);
-    let curvature = left - 2.0 * mid + right;
-    let offset = if curvature == 0.0 {
-        0.0
-    } else {
-        (0.5 * (left - right) / curvature).clamp(-1.0, 1.0)
-    };
+    // A local maximum's vertex lies within half a lag of it.
+    let (offset, height) = parabola_vertex(cc[i - 1], cc[i], cc[i + 1]);
     let length = (lo - 1 + i as i64) as f64 + offset;
-    if mid - 0.25 * (left - right) * offset < MIN_CORRELATION {
+    if height < MIN_CORRELATION {
         return Try::Weak { length };
     }
     // Each amplitude leaves out the first and last sample of its period (measured: 355 of 357
@@ -382,15 +384,7 @@ mod tests {
         let mut counts = Vec::new();
         for m in 0..12i64 {
             let mut n = 0;
-            loop {
-                let due = if n == 0 {
-                    m == 0 || p - 160 * m <= -SCHEDULE_SLACK
-                } else {
-                    p + 2 * (longest_lag(100.0) + 1) <= 160 * m + 160 - SCHEDULE_SLACK
-                };
-                if !due {
-                    break;
-                }
+            while due(n, m == 0, p, (160 * m, 160), 100.0) {
                 let Try::Period(period) = try_period(&xs, p, 100.0) else {
                     panic!("the train is periodic at {p}")
                 };
